@@ -1,0 +1,43 @@
+# vllava build. Every target finds Java 25 itself (scripts/java-home); nvcc is optional.
+JAVA_HOME := $(shell ./scripts/java-home)
+export JAVA_HOME
+MVN := mvn -B -ntp
+NVCC := $(shell command -v nvcc 2>/dev/null || ls /usr/local/cuda/bin/nvcc 2>/dev/null)
+CUDA_SOURCES := $(wildcard kernels/src/main/cuda/*.cu)
+PTX_DIR := kernels/build/ptx
+PTX := $(patsubst kernels/src/main/cuda/%.cu,$(PTX_DIR)/%.ptx,$(CUDA_SOURCES))
+DEMO_MODEL := testdata/shapes/model
+DEMO_VIDEO := testdata/shapes/bench/media/v000.mp4
+
+.PHONY: build test demo ptx bench dist clean
+
+build: ptx
+	$(MVN) -q -DskipTests package
+
+test: ptx
+	$(MVN) verify
+
+demo: build
+	./vllava ask --model $(DEMO_MODEL) --video $(DEMO_VIDEO) "What color is the shape?"
+
+# Kernels are compiled for compute_80 (PTX), which the driver JIT-compiles for Ampere, Ada and Hopper.
+ptx:
+ifeq ($(NVCC),)
+	@echo "nvcc not found: building without CUDA kernels (the CUDA engine will report them missing)"
+else
+	@$(MAKE) --no-print-directory $(PTX)
+endif
+
+$(PTX_DIR)/%.ptx: kernels/src/main/cuda/%.cu $(wildcard kernels/src/main/cuda/*.cuh)
+	@mkdir -p $(PTX_DIR)
+	$(NVCC) -ptx -arch=compute_80 -O3 -lineinfo -o $@ $<
+
+bench: build
+	./vllava bench --backend cpu --synthetic 7b
+
+dist: build
+	./scripts/make-dist
+
+clean:
+	$(MVN) -q clean
+	rm -rf $(PTX_DIR) dist

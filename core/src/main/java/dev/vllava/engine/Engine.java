@@ -1,0 +1,82 @@
+package dev.vllava.engine;
+
+import dev.vllava.checkpoint.TensorData;
+import java.util.List;
+
+/**
+ * The operations the model is written against (ggml-style: the model is written once, each backend
+ * implements the operations). All tensors are 2-D ({@link Tensor}); activations are F32, weights keep
+ * their checkpoint dtype and all arithmetic accumulates in F32. Outputs may alias an input only where
+ * a method says so.
+ */
+public interface Engine extends AutoCloseable {
+
+    /** "cpu" or "cuda", as {@code --backend} names it. */
+    String name();
+
+    // ---- storage ------------------------------------------------------------------------------
+
+    /** A weight in its stored dtype, viewed as {@code [shape[0], product of the rest]}. */
+    Tensor weight(TensorData data);
+
+    /**
+     * Weights with the same column count stacked along rows (q/k/v or gate/up), so that one matmul
+     * computes all of them; the result's columns are the parts' outputs side by side.
+     */
+    Tensor weightRows(List<TensorData> parts);
+
+    /** A zeroed F32 activation tensor. */
+    Tensor allocate(int rows, int columns);
+
+    Tensor upload(float[] values, int rows, int columns);
+
+    /** The tensor's values, row-major, {@code rows × columns} (no stride gaps), as F32. */
+    float[] download(Tensor tensor);
+
+    /** {@code dst ← src}; shapes must match. */
+    void copy(Tensor dst, Tensor src);
+
+    // ---- arithmetic ---------------------------------------------------------------------------
+
+    /** {@code out[n,o] = Σ_i x[n,i]·weight[o,i] (+ bias[0,o])}; bias may be null. */
+    void matmul(Tensor out, Tensor x, Tensor weight, Tensor bias);
+
+    /** {@code out = a + b}, element-wise; out may alias a or b. */
+    void add(Tensor out, Tensor a, Tensor b);
+
+    /** Llama RMSNorm per row: {@code x / sqrt(mean(x²) + eps) · weight}; out may alias x. */
+    void rmsNorm(Tensor out, Tensor x, Tensor weight, float eps);
+
+    /** LayerNorm per row with biased variance, as torch: {@code (x - μ) / sqrt(σ² + eps) · weight + bias}; out may alias x. */
+    void layerNorm(Tensor out, Tensor x, Tensor weight, Tensor bias, float eps);
+
+    /** {@code x ← fn(x)} in place. */
+    void activate(Tensor x, Activation fn);
+
+    /** {@code out = silu(gate) · up}; out may alias gate. */
+    void siluGate(Tensor out, Tensor gate, Tensor up);
+
+    /**
+     * Rotary position embedding in place, transformers' rotate-half layout: within each head, element
+     * j &lt; headDim/2 pairs with j + headDim/2, at frequency {@code theta^(-2j/headDim)}. Row r is at
+     * position {@code firstPosition + r}.
+     */
+    void rope(Tensor x, int heads, int headDim, int firstPosition, double theta);
+
+    /** Softmax attention {@code out = softmax(q·kᵀ/sqrt(d) + mask)·v} per head; out must not alias q, k or v. */
+    void attention(Tensor out, Tensor q, Tensor k, Tensor v, AttentionShape shape);
+
+    /** {@code out[r] = table[ids[r]]}. */
+    void embed(Tensor out, Tensor table, int[] ids);
+
+    /** Index of the largest value of a one-row tensor (the first on ties, as torch.argmax). */
+    int argmax(Tensor row);
+
+    /** Bytes of engine memory held now and at most so far (weights excluded where they stay memory-mapped). */
+    MemoryUse memoryUse();
+
+    @Override
+    void close();
+
+    record MemoryUse(long currentBytes, long peakBytes) {}
+}
