@@ -36,13 +36,11 @@ public final class SyntheticCheckpoint {
 
     private SyntheticCheckpoint() {}
 
-    /** The 7B config.json as the real checkpoint spells it (including the BOS/EOS ids). */
+    /** The 7B config.json, with the values the real checkpoint's config.json has. */
     public static ObjectNode videoLlava7bJson() {
         VisionConfig vision = new VisionConfig(1024, 4096, 24, 16, 3, 224, 14, "quick_gelu", 1e-5);
         TextConfig text = new TextConfig(32064, 4096, 11008, 32, 32, 32, 128, "silu", 4096, 1e-5, 10000.0, false, false, false);
-        ObjectNode json = configJson(new VideoLlavaConfig(vision, text, 32000, 32001, 32002, "gelu", -2, "default", 256, 2056));
-        ((ObjectNode) json.get("text_config")).put("bos_token_id", 1).put("eos_token_id", 2).put("pad_token_id", 0);
-        return json;
+        return configJson(new VideoLlavaConfig(vision, text, 32000, 32001, 32002, "gelu", -2, "default", 256, 2056));
     }
 
     /** A complete config.json for the config: every key written, so no reader's defaults matter. */
@@ -86,7 +84,10 @@ public final class SyntheticCheckpoint {
                 .put("rope_theta", t.ropeTheta())
                 .put("tie_word_embeddings", t.tieWordEmbeddings())
                 .put("attention_bias", t.attentionBias())
-                .put("mlp_bias", t.mlpBias());
+                .put("mlp_bias", t.mlpBias())
+                // Not part of TextConfig; LlamaConfig's defaults, which every Llama-vocabulary checkpoint uses.
+                .put("bos_token_id", 1)
+                .put("eos_token_id", 2);
         return json;
     }
 
