@@ -77,8 +77,9 @@ public final class SafeTensorsFile implements AutoCloseable {
 
     /** Opens and checks a file; any problem with it becomes one checkpoint error naming the file. */
     public static SafeTensorsFile open(Path path) {
-        List<String> problems = new ArrayList<>();
-        SafeTensorsFile file = open(path, problems);
+        List<SafeTensorsHeader.Problem> found = new ArrayList<>();
+        SafeTensorsFile file = open(path, found);
+        List<String> problems = found.stream().map(SafeTensorsHeader.Problem::message).filter(m -> m != null).toList();
         if (!problems.isEmpty()) {
             file.close();
             int more = problems.size() - 1;
@@ -90,10 +91,11 @@ public final class SafeTensorsFile implements AutoCloseable {
 
     /**
      * Opens a file, adding each problem with one of its tensors to {@code problems} (those tensors
-     * are left out) so that a caller can report the problems of many files at once. A file whose
+     * are left out; a problem with a null message marks a tensor left out for a problem already
+     * reported under another tensor, as with overlaps) so that a caller can report the problems of many files at once. A file whose
      * header cannot be read at all still throws.
      */
-    static SafeTensorsFile open(Path path, List<String> problems) {
+    static SafeTensorsFile open(Path path, List<SafeTensorsHeader.Problem> problems) {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = channel.size();
             SafeTensorsHeader header = SafeTensorsHeader.read(path, channel, size);

@@ -44,6 +44,9 @@ final class SafeTensorsHeader {
 
     record Span(String name, String dtype, long[] shape, long begin, long end) {}
 
+    /** What is wrong with one tensor's header entry; {@code message} names the file and the tensor. */
+    record Problem(String tensor, String message) {}
+
     private final Path path;
     private final JsonNode root;
     private final long dataStart;
@@ -107,7 +110,7 @@ final class SafeTensorsHeader {
     }
 
     /** The well-formed, non-overlapping tensor spans; each problem found is added to {@code problems}. */
-    List<Span> spans(List<String> problems) {
+    List<Span> spans(List<Problem> problems) {
         List<Span> spans = new ArrayList<>();
         for (Map.Entry<String, JsonNode> field : root.properties()) {
             if (field.getKey().equals("__metadata__")) {
@@ -115,7 +118,7 @@ final class SafeTensorsHeader {
             }
             String problem = checkEntry(field.getKey(), field.getValue(), spans);
             if (problem != null) {
-                problems.add(path + ": tensor " + field.getKey() + ": " + problem);
+                problems.add(new Problem(field.getKey(), path + ": tensor " + field.getKey() + ": " + problem));
             }
         }
         return withoutOverlaps(spans, problems);
@@ -169,7 +172,7 @@ final class SafeTensorsHeader {
         return null;
     }
 
-    private List<Span> withoutOverlaps(List<Span> spans, List<String> problems) {
+    private List<Span> withoutOverlaps(List<Span> spans, List<Problem> problems) {
         List<Span> byOffset = new ArrayList<>(spans);
         byOffset.sort(Comparator.comparingLong(Span::begin).thenComparingLong(Span::end));
         List<Span> overlapping = new ArrayList<>();
@@ -179,8 +182,10 @@ final class SafeTensorsHeader {
                 continue; // empty tensors own no bytes
             }
             if (furthest != null && span.begin() < furthest.end()) {
-                problems.add(path + ": tensors " + furthest.name() + " and " + span.name() + " overlap (data_offsets ["
-                        + furthest.begin() + ", " + furthest.end() + "] and [" + span.begin() + ", " + span.end() + "])");
+                problems.add(new Problem(span.name(), path + ": tensors " + furthest.name() + " and " + span.name()
+                        + " overlap (data_offsets [" + furthest.begin() + ", " + furthest.end() + "] and [" + span.begin()
+                        + ", " + span.end() + "])"));
+                problems.add(new Problem(furthest.name(), null));
                 overlapping.add(span);
                 overlapping.add(furthest);
             }
