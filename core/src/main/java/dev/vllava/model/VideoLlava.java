@@ -1,6 +1,7 @@
 package dev.vllava.model;
 
 import dev.vllava.VllavaException;
+import dev.vllava.checkpoint.Checkpoint;
 import dev.vllava.checkpoint.TensorData;
 import dev.vllava.config.VideoLlavaConfig;
 import dev.vllava.engine.Engine;
@@ -33,6 +34,10 @@ public final class VideoLlava implements AutoCloseable {
         this.projector = new Projector(engine, root.under("multi_modal_projector."), config.projectorHiddenAct());
         this.decoder = new LlamaDecoder(engine, config.text(), root.under("language_model."));
         this.prompts = new PromptAssembler(config);
+    }
+
+    public static VideoLlava load(Checkpoint checkpoint, Engine engine) {
+        return new VideoLlava(checkpoint.config(), name -> checkpoint.has(name) ? checkpoint.tensor(name) : null, engine);
     }
 
     /** For tests and tools that hold tensors some other way; {@code tensors} returns null or throws for a missing name. */
