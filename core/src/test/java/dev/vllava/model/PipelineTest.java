@@ -117,6 +117,16 @@ class PipelineTest {
     }
 
     @Test
+    void promptLongerThanTheContextIsAContextOverflow() {
+        VisualInput video = VisualInput.video(golden.floats("videos.clip.pixel_values_videos"), 8);
+        VllavaException error = assertThrows(VllavaException.class, () -> tinyA.answer("USER: <video><video> Hi ASSISTANT:",
+                List.of(video, video), tinyA.options(1, SamplingOptions.GREEDY), TokenListener.NONE));
+        assertEquals(Failure.CONTEXT_OVERFLOW, error.failure());
+        assertTrue(error.getMessage().matches("the prompt needs 41\\d\\d tokens \\(4112 of them visual\\) but the context holds 4096"),
+                error.getMessage());
+    }
+
+    @Test
     void missingMediaForAPlaceholderIsAUsageError() {
         VllavaException error = assertThrows(VllavaException.class, () -> tinyA.answer("USER: <video>\nHi ASSISTANT:",
                 List.of(), tinyA.options(4, SamplingOptions.GREEDY), TokenListener.NONE));
