@@ -231,6 +231,28 @@ final class FfmpegVideo implements AutoCloseable {
         return pts != AV_NOPTS_VALUE ? pts : frame.best_effort_timestamp();
     }
 
+    /** The current frame's pixel format ({@code AV_PIX_FMT_*}). */
+    int framePixelFormat() {
+        return frame.format();
+    }
+
+    /** The decoder's codec ({@code AV_CODEC_ID_*}). */
+    int codecId() {
+        return codec.codec_id();
+    }
+
+    /** Plane {@code p} of the current frame: {@code rows} rows of {@code rowBytes}, packed. */
+    byte[] framePlane(int p, int rows, int rowBytes) {
+        byte[] out = new byte[rows * rowBytes];
+        BytePointer data = frame.data(p);
+        int stride = frame.linesize(p);
+        for (int r = 0; r < rows; r++) {
+            data.position((long) r * stride).get(out, r * rowBytes, rowBytes);
+        }
+        data.position(0);
+        return out;
+    }
+
     int frameWidth() {
         return frame.width();
     }
