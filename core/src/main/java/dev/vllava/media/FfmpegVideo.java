@@ -63,6 +63,11 @@ final class FfmpegVideo implements AutoCloseable {
     }
 
     static FfmpegVideo open(Path file) {
+        return open(file, 0);
+    }
+
+    /** Opens the file's best video stream with a decoder of {@code threads} threads (0: FFmpeg's choice). */
+    static FfmpegVideo open(Path file, int threads) {
         AVFormatContext format = new AVFormatContext(null);
         int ret = avformat_open_input(format, file.toString(), null, (AVDictionary) null);
         if (ret < 0) {
@@ -95,7 +100,7 @@ final class FfmpegVideo implements AutoCloseable {
             codec = avcodec_alloc_context3(decoder);
             ret = avcodec_parameters_to_context(codec, par);
             if (ret >= 0) {
-                codec.thread_count(0);
+                codec.thread_count(threads);
                 ret = avcodec_open2(codec, decoder, (AVDictionary) null);
             }
             if (ret < 0) {
