@@ -36,18 +36,17 @@ public final class VideoDecoder {
     public static DecodedVideo sample(Path file, int count) {
         checkCount(count);
         MediaFiles.checkReadable(file);
-        List<FfmpegVideo.PacketInfo> packets;
-        try (FfmpegVideo scan = FfmpegVideo.open(file)) {
-            packets = scan.packetTimestamps();
-        }
-        if (packets != null && !packets.isEmpty()) {
-            long[] pts = packets.stream().mapToLong(FfmpegVideo.PacketInfo::pts).sorted().toArray();
-            long[] keys = packets.stream().filter(FfmpegVideo.PacketInfo::key)
-                    .mapToLong(FfmpegVideo.PacketInfo::pts).sorted().toArray();
-            if (strictlyIncreasing(pts) && keys.length > 0) {
-                DecodedVideo seeked = seekAndDecode(file, pts, keys, count);
-                if (seeked != null) {
-                    return seeked;
+        try (FfmpegVideo scan = FfmpegVideo.open(file, 1)) {
+            List<FfmpegVideo.PacketInfo> packets = scan.packetTimestamps();
+            if (packets != null && !packets.isEmpty()) {
+                long[] pts = packets.stream().mapToLong(FfmpegVideo.PacketInfo::pts).sorted().toArray();
+                long[] keys = packets.stream().filter(FfmpegVideo.PacketInfo::key)
+                        .mapToLong(FfmpegVideo.PacketInfo::pts).sorted().toArray();
+                if (strictlyIncreasing(pts) && keys.length > 0) {
+                    DecodedVideo seeked = seekAndDecode(scan, pts, keys, count);
+                    if (seeked != null) {
+                        return seeked;
+                    }
                 }
             }
         }
@@ -100,7 +99,8 @@ public final class VideoDecoder {
      * keyframe they follow; the groups are decoded in parallel, each by its own decoder (the first from
      * the start of the file, the others after a seek to their keyframe).
      */
-    private static DecodedVideo seekAndDecode(Path file, long[] pts, long[] keys, int count) {
+    private static DecodedVideo seekAndDecode(FfmpegVideo probed, long[] pts, long[] keys, int count) {
+        Path file = probed.file;
         int total = pts.length;
         int[] indices = FrameSampler.uniformIndices(total, count);
         int[] targets = Arrays.stream(indices).distinct().toArray();
@@ -123,7 +123,7 @@ public final class VideoDecoder {
         int decoderThreads = Math.max(1, cores / Math.min(groups.size(), cores));
         Map<Integer, Frame> decoded = new ConcurrentHashMap<>();
         int[] rotation = new int[1];
-        boolean ok = IntStream.range(0, groups.size()).parallel().allMatch(g -> decodeGroup(file, pts, keys,
+        boolean ok = IntStream.range(0, groups.size()).parallel().allMatch(g -> decodeGroup(probed, pts, keys,
                 g == 0 ? -1 : groupKeys.get(g), groups.get(g), g == groups.size() - 1, decoderThreads, decoded, rotation));
         if (!ok) {
             return null;
@@ -138,9 +138,9 @@ public final class VideoDecoder {
      * {@code pts}: a frame not predicted, frames decoded one after another that are not consecutive in
      * the prediction, a target missing, or (for the {@code last} group) frames after the last one.
      */
-    private static boolean decodeGroup(Path file, long[] pts, long[] keys, int key, int[] targets, boolean last,
+    private static boolean decodeGroup(FfmpegVideo probed, long[] pts, long[] keys, int key, int[] targets, boolean last,
                                        int decoderThreads, Map<Integer, Frame> out, int[] rotation) {
-        try (FfmpegVideo video = FfmpegVideo.open(file, decoderThreads)) {
+        try (FfmpegVideo video = FfmpegVideo.reopen(probed, decoderThreads)) {
             Rotation.Turn turn = Rotation.of(video.displayMatrix);
             rotation[0] = Rotation.degrees(turn);
             int position = -1;                // index of the last decoded frame, -1 before the first
