@@ -294,7 +294,10 @@ final class FfmpegVideo implements AutoCloseable {
     /**
      * The current frame as packed RGB24, converted as PyAV's {@code to_ndarray(format='rgb24')} does:
      * libswscale, same size, {@code SWS_BILINEAR}, colourspace details left at swscale's defaults (BT.601
-     * matrix; limited range except for the {@code yuvj*} formats).
+     * matrix; limited range except for the {@code yuvj*} formats). PyAV 10 does not pass the stream's
+     * colour tags to swscale, so a BT.709-tagged HD video is converted with BT.601 there too: kept on
+     * purpose, the model is checked against that reference (the ffmpeg CLI would differ by a few levels
+     * in saturated colours on such files).
      */
     byte[] frameRgb() {
         int width = frame.width();
