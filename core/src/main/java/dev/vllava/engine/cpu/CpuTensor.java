@@ -80,20 +80,7 @@ final class CpuTensor implements Tensor {
 
     /** Row {@code row} converted to F32 into {@code into[0, columns)}. */
     void readRow(int row, float[] into) {
-        long at = byteOffset(row, 0);
-        switch (dtype) {
-            case F32 -> MemorySegment.copy(segment, F32, at, into, 0, columns);
-            case F16 -> {
-                for (int c = 0; c < columns; c++) {
-                    into[c] = Float.float16ToFloat(segment.get(HALF, at + 2L * c));
-                }
-            }
-            case BF16 -> {
-                for (int c = 0; c < columns; c++) {
-                    into[c] = Float.intBitsToFloat(segment.get(HALF, at + 2L * c) << 16);
-                }
-            }
-        }
+        Halves.toFloats(dtype, segment, byteOffset(row, 0), columns, into);
     }
 
     /** Writes {@code from[0, columns)} into row {@code row} of an F32 tensor. */

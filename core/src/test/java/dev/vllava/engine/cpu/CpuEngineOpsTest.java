@@ -30,7 +30,7 @@ class CpuEngineOpsTest {
     @Test
     void rmsNormInPlaceWithF16Weight() {
         int rows = 5;
-        int columns = 67;
+        int columns = 1031;
         float[] x = scaled(Weights.gaussian(rows * columns, random), 3f);
         Weights w = Weights.random(arena, "norm", DType.F16, 1, columns, random);
         Tensor t = engine.upload(x, rows, columns);
@@ -51,7 +51,7 @@ class CpuEngineOpsTest {
     @Test
     void layerNormOfColumnSliceWithBf16Parameters() {
         int rows = 4;
-        int columns = 45;
+        int columns = 133;
         float[] wide = Weights.gaussian(rows * (columns + 3), random);
         for (int i = 0; i < wide.length; i++) {
             wide[i] = wide[i] * 2 + 5; // a large mean, to check the variance is centred
