@@ -2,7 +2,6 @@ package dev.vllava.engine.cpu;
 
 import dev.vllava.checkpoint.DType;
 import dev.vllava.engine.Tensor;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -23,19 +22,19 @@ final class CpuTensor implements Tensor {
     final int columns;
     final int rowStride;
     /** Non-null only for the tensor that owns an allocation (closing frees it). */
-    private Arena arena;
-    private final MemoryLedger ledger;
+    private ActivationMemory.Block block;
+    private final ActivationMemory memory;
 
     CpuTensor(MemorySegment segment, DType dtype, long offset, int rows, int columns, int rowStride,
-              Arena arena, MemoryLedger ledger) {
+              ActivationMemory.Block block, ActivationMemory memory) {
         this.segment = segment;
         this.dtype = dtype;
         this.offset = offset;
         this.rows = rows;
         this.columns = columns;
         this.rowStride = rowStride;
-        this.arena = arena;
-        this.ledger = ledger;
+        this.block = block;
+        this.memory = memory;
     }
 
     @Override
@@ -96,13 +95,13 @@ final class CpuTensor implements Tensor {
     public CpuTensor rowSlice(int first, int count) {
         checkRange(first, count, rows, "rows");
         return new CpuTensor(segment, dtype, offset + (long) first * rowStride, count, columns, rowStride,
-                null, ledger);
+                null, memory);
     }
 
     @Override
     public CpuTensor columnSlice(int first, int count) {
         checkRange(first, count, columns, "columns");
-        return new CpuTensor(segment, dtype, offset + first, rows, count, rowStride, null, ledger);
+        return new CpuTensor(segment, dtype, offset + first, rows, count, rowStride, null, memory);
     }
 
     static void checkRange(int first, int count, int size, String what) {
@@ -114,11 +113,10 @@ final class CpuTensor implements Tensor {
 
     @Override
     public void close() {
-        Arena owned = arena;
+        ActivationMemory.Block owned = block;
         if (owned != null) {
-            arena = null;
-            ledger.release(segment.byteSize());
-            owned.close();
+            block = null;
+            memory.give(owned);
         }
     }
 
