@@ -46,7 +46,7 @@ final class Activations {
 
     private static FloatVector vector(Activation fn, FloatVector x) {
         return switch (fn) {
-            case SILU -> x.div(x.neg().lanewise(VectorOperators.EXP).add(1f));
+            case SILU -> x.div(x.mul(-1f).lanewise(VectorOperators.EXP).add(1f));
             case QUICK_GELU -> x.div(x.mul(-1.702f).lanewise(VectorOperators.EXP).add(1f));
             case GELU_TANH -> {
                 FloatVector inner = x.mul(x).mul(x).mul(0.044715f).add(x).mul(SQRT_TWO_OVER_PI);
