@@ -70,8 +70,8 @@ public final class CpuEngineBenchmarks {
         Blackhole blackhole = new Blackhole(
                 "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
         try {
-            double gemvCpu = bestCpuSeconds(os, 40, () -> blackhole.consume(bench.gemvF16()));
-            double gemmCpu = bestCpuSeconds(os, 4, () -> blackhole.consume(bench.gemmF16()));
+            double gemvCpu = bestCpuSeconds(os, 10, 20, () -> blackhole.consume(bench.gemvF16()));
+            double gemmCpu = bestCpuSeconds(os, 4, 1, () -> blackhole.consume(bench.gemmF16()));
             System.out.printf("per CPU-second: gemvF16 %.2f GB/s of weights, gemmF16 %.1f GFLOP/s"
                     + " (× threads for an otherwise idle machine)%n", GEMV_BYTES / gemvCpu / 1e9, GEMM_FLOPS / gemmCpu / 1e9);
         } finally {
@@ -79,12 +79,15 @@ public final class CpuEngineBenchmarks {
         }
     }
 
-    private static double bestCpuSeconds(OperatingSystemMXBean os, int runs, Runnable work) {
+    /** Best of {@code batches} of CPU seconds per call, each batch {@code calls} calls (CPU clocks tick coarsely). */
+    private static double bestCpuSeconds(OperatingSystemMXBean os, int batches, int calls, Runnable work) {
         double best = Double.MAX_VALUE;
-        for (int run = 0; run < runs; run++) {
+        for (int batch = 0; batch < batches; batch++) {
             long before = os.getProcessCpuTime();
-            work.run();
-            best = Math.min(best, (os.getProcessCpuTime() - before) / 1e9);
+            for (int call = 0; call < calls; call++) {
+                work.run();
+            }
+            best = Math.min(best, (os.getProcessCpuTime() - before) / 1e9 / calls);
         }
         return best;
     }
