@@ -58,3 +58,23 @@ extern "C" __global__ void convert_dense_f32_to_f16(__half* out, const float* x,
     for (long i = blockIdx.x * (long) blockDim.x + threadIdx.x; i < n; i += (long) gridDim.x * blockDim.x)
         out[i] = __float2half_rn(x[i]);
 }
+
+// out = x for row-strided views (Engine.copy, and densifying a view before a download).
+extern "C" __global__ void copy_f32(float* out, int out_stride, const float* x, int x_stride, int rows, int cols) {
+    ROWS_COLS_LOOP AT(out, r, c, out_stride) = AT(x, r, c, x_stride);
+}
+
+// Synthetic weights for `vllava bench --synthetic`: out[i] = uniform in [-scale, scale) from a hash of
+// (seed, i), generated on the device so that 7B-shaped weights need no download and no host traffic.
+// Launch shape: 1-D grid-stride loop, 256 threads.
+__device__ __forceinline__ unsigned int mix(unsigned long long v) {
+    v ^= v >> 33; v *= 0xff51afd7ed558ccdULL; v ^= v >> 33; v *= 0xc4ceb9fe1a85ec53ULL; v ^= v >> 33;
+    return (unsigned int) v;
+}
+
+#define FILL_UNIFORM(suffix, T)                                                                       \
+    extern "C" __global__ void fill_uniform_##suffix(T* out, long n, unsigned long long seed, float scale) { \
+        for (long i = blockIdx.x * (long) blockDim.x + threadIdx.x; i < n; i += (long) gridDim.x * blockDim.x) \
+            store(out, i, scale * (mix(seed * 0x9e3779b97f4a7c15ULL + i) * 4.656612873077393e-10f - 1.0f)); \
+    }
+FOR_EACH_WEIGHT_TYPE(FILL_UNIFORM)
