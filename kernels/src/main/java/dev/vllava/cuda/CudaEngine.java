@@ -114,6 +114,10 @@ public final class CudaEngine implements Engine {
         return gpu;
     }
 
+    DeviceArena arena() {
+        return arena;
+    }
+
     Cublas cublas() {
         return cublas;
     }

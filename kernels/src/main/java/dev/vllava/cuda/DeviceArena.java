@@ -35,6 +35,7 @@ public final class DeviceArena {
     private final TreeMap<Long, Long> used = new TreeMap<>();        // address -> bytes
     private long usedBytes;
     private long peakBytes;
+    private List<Block> deferred;                                    // non-null while a CUDA graph captures
 
     public DeviceArena(ChunkSource source, long chunkBytes) {
         this.source = source;
@@ -75,7 +76,29 @@ public final class DeviceArena {
         return null;
     }
 
+    /**
+     * From now on frees are only recorded, not performed: a CUDA graph being captured bakes the
+     * addresses of its temporaries into the graph, so they must stay reserved for as long as the graph
+     * lives. {@link #endDeferredFrees()} returns them for the graph to free when it is destroyed.
+     */
+    public synchronized void beginDeferredFrees() {
+        if (deferred != null) {
+            throw new IllegalStateException("frees are already deferred (nested graph capture)");
+        }
+        deferred = new ArrayList<>();
+    }
+
+    public synchronized List<Block> endDeferredFrees() {
+        List<Block> blocks = deferred;
+        deferred = null;
+        return blocks == null ? List.of() : blocks;
+    }
+
     public synchronized void free(Block block) {
+        if (deferred != null) {
+            deferred.add(block);
+            return;
+        }
         Long bytes = used.remove(block.address());
         if (bytes == null) {
             throw new IllegalStateException("device block 0x" + Long.toHexString(block.address()) + " is not allocated");
