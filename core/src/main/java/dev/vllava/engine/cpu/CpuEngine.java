@@ -1,0 +1,362 @@
+package dev.vllava.engine.cpu;
+
+import dev.vllava.checkpoint.DType;
+import dev.vllava.checkpoint.TensorData;
+import dev.vllava.engine.Activation;
+import dev.vllava.engine.AttentionShape;
+import dev.vllava.engine.Engine;
+import dev.vllava.engine.Tensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The pure-Java engine: F32 activations in off-heap buffers, weights read in their stored dtype
+ * straight from the memory-mapped checkpoint, work split over a fixed pool of {@code threads}.
+ */
+public final class CpuEngine implements Engine {
+
+    /** Activation buffers are cache-line aligned so vector loads never straddle lines needlessly. */
+    private static final long ALIGNMENT = 64;
+
+    private final ParallelLoop loop;
+    private final MemoryLedger ledger = new MemoryLedger();
+
+    public CpuEngine(int threads) {
+        this.loop = new ParallelLoop(threads);
+    }
+
+    /** An engine using every available processor. */
+    public CpuEngine() {
+        this(Runtime.getRuntime().availableProcessors());
+    }
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    public int threads() {
+        return loop.threads();
+    }
+
+    // ---- storage ------------------------------------------------------------------------------
+
+    @Override
+    public Tensor weight(TensorData data) {
+        long rows = data.rows();
+        long columns = data.columns();
+        if (rows > Integer.MAX_VALUE || columns > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("weight " + data + " is too large for a 2-D view");
+        }
+        long bytes = rows * columns * data.dtype().byteSize();
+        if (data.data().byteSize() < bytes) {
+            throw new IllegalArgumentException("weight " + data + " has " + data.data().byteSize()
+                    + " bytes, expected " + bytes);
+        }
+        return new CpuTensor(data.data(), data.dtype(), 0, (int) rows, (int) columns, (int) columns, null, ledger);
+    }
+
+    @Override
+    public Tensor weightRows(List<TensorData> parts) {
+        List<CpuTensor> tensors = new ArrayList<>();
+        boolean allVectors = true;
+        for (TensorData part : parts) {
+            tensors.add((CpuTensor) weight(part));
+            allVectors &= part.shape().length == 1;
+        }
+        return tensors.size() == 1 ? tensors.getFirst() : new StackedWeight(tensors, allVectors);
+    }
+
+    @Override
+    public Tensor allocate(int rows, int columns) {
+        if (rows < 0 || columns < 0) {
+            throw new IllegalArgumentException("negative shape " + rows + "x" + columns);
+        }
+        long bytes = (long) rows * columns * Float.BYTES;
+        Arena arena = Arena.ofShared();
+        MemorySegment segment = arena.allocate(Math.max(bytes, 1), ALIGNMENT);
+        ledger.acquire(segment.byteSize());
+        return new CpuTensor(segment, DType.F32, 0, rows, columns, columns, arena, ledger);
+    }
+
+    @Override
+    public Tensor upload(float[] values, int rows, int columns) {
+        if (values.length != (long) rows * columns) {
+            throw new IllegalArgumentException("upload of " + values.length + " values as " + rows + "x" + columns);
+        }
+        CpuTensor tensor = (CpuTensor) allocate(rows, columns);
+        MemorySegment.copy(values, 0, tensor.segment, CpuTensor.F32, 0, values.length);
+        return tensor;
+    }
+
+    @Override
+    public float[] download(Tensor tensor) {
+        if (tensor instanceof StackedWeight stacked) {
+            // Rows stacked or vectors joined: either way the parts' values follow one another.
+            float[] all = new float[stacked.rows() * stacked.columns()];
+            int at = 0;
+            for (CpuTensor part : stacked.parts) {
+                float[] values = download(part);
+                System.arraycopy(values, 0, all, at, values.length);
+                at += values.length;
+            }
+            return all;
+        }
+        CpuTensor t = cpu(tensor);
+        float[] values = new float[t.rows * t.columns];
+        float[] row = new float[t.columns];
+        for (int r = 0; r < t.rows; r++) {
+            t.readRow(r, row);
+            System.arraycopy(row, 0, values, r * t.columns, t.columns);
+        }
+        return values;
+    }
+
+    @Override
+    public void copy(Tensor dst, Tensor src) {
+        CpuTensor d = output(dst);
+        CpuTensor s = cpu(src);
+        sameShape(d, s, "copy");
+        loop.forRange(d.rows, 64, (start, end) -> {
+            float[] row = new float[d.columns];
+            for (int r = start; r < end; r++) {
+                s.readRow(r, row);
+                d.writeRow(r, row);
+            }
+        });
+    }
+
+    // ---- arithmetic ---------------------------------------------------------------------------
+
+    @Override
+    public void matmul(Tensor out, Tensor x, Tensor weight, Tensor bias) {
+        CpuTensor o = output(out);
+        CpuTensor in = cpu(x);
+        List<CpuTensor> parts = weight instanceof StackedWeight stacked && !stacked.joinedVectors
+                ? stacked.parts : List.of(cpu(weight));
+        if (in.columns != weight.columns() || o.rows != in.rows || o.columns != weight.rows()) {
+            throw new IllegalArgumentException("matmul shapes: out " + o + ", x " + in + ", weight "
+                    + weight.rows() + "x" + weight.columns());
+        }
+        float[] biasValues = bias == null ? null : download(bias);
+        if (biasValues != null && biasValues.length != o.columns) {
+            throw new IllegalArgumentException("matmul bias has " + biasValues.length + " values for "
+                    + o.columns + " outputs");
+        }
+        int column = 0;
+        for (CpuTensor part : parts) {
+            Matmul.run(loop, o.columnSlice(column, part.rows), in, part, biasValues, column);
+            column += part.rows;
+        }
+    }
+
+    @Override
+    public void add(Tensor out, Tensor a, Tensor b) {
+        CpuTensor o = output(out);
+        CpuTensor left = cpu(a);
+        CpuTensor right = cpu(b);
+        sameShape(o, left, "add");
+        sameShape(o, right, "add");
+        loop.forRange(o.rows, 16, (start, end) -> {
+            float[] l = new float[o.columns];
+            float[] r = new float[o.columns];
+            for (int row = start; row < end; row++) {
+                left.readRow(row, l);
+                right.readRow(row, r);
+                for (int c = 0; c < l.length; c++) {
+                    l[c] += r[c];
+                }
+                o.writeRow(row, l);
+            }
+        });
+    }
+
+    @Override
+    public void rmsNorm(Tensor out, Tensor x, Tensor weight, float eps) {
+        CpuTensor o = output(out);
+        CpuTensor in = cpu(x);
+        sameShape(o, in, "rmsNorm");
+        float[] w = vector(weight, in.columns, "rmsNorm weight");
+        loop.forRange(o.rows, 4, (start, end) -> {
+            float[] row = new float[o.columns];
+            for (int r = start; r < end; r++) {
+                in.readRow(r, row);
+                Norms.rmsNorm(row, row.length, w, eps);
+                o.writeRow(r, row);
+            }
+        });
+    }
+
+    @Override
+    public void layerNorm(Tensor out, Tensor x, Tensor weight, Tensor bias, float eps) {
+        CpuTensor o = output(out);
+        CpuTensor in = cpu(x);
+        sameShape(o, in, "layerNorm");
+        float[] w = vector(weight, in.columns, "layerNorm weight");
+        float[] b = vector(bias, in.columns, "layerNorm bias");
+        loop.forRange(o.rows, 4, (start, end) -> {
+            float[] row = new float[o.columns];
+            for (int r = start; r < end; r++) {
+                in.readRow(r, row);
+                Norms.layerNorm(row, row.length, w, b, eps);
+                o.writeRow(r, row);
+            }
+        });
+    }
+
+    @Override
+    public void activate(Tensor x, Activation fn) {
+        CpuTensor t = output(x);
+        loop.forRange(t.rows, 4, (start, end) -> {
+            float[] row = new float[t.columns];
+            for (int r = start; r < end; r++) {
+                t.readRow(r, row);
+                Activations.apply(fn, row, row.length);
+                t.writeRow(r, row);
+            }
+        });
+    }
+
+    @Override
+    public void siluGate(Tensor out, Tensor gate, Tensor up) {
+        CpuTensor o = output(out);
+        CpuTensor g = cpu(gate);
+        CpuTensor u = cpu(up);
+        sameShape(o, g, "siluGate");
+        sameShape(o, u, "siluGate");
+        loop.forRange(o.rows, 4, (start, end) -> {
+            float[] gateRow = new float[o.columns];
+            float[] upRow = new float[o.columns];
+            for (int r = start; r < end; r++) {
+                g.readRow(r, gateRow);
+                u.readRow(r, upRow);
+                Activations.siluGate(gateRow, upRow, gateRow.length);
+                o.writeRow(r, gateRow);
+            }
+        });
+    }
+
+    @Override
+    public void rope(Tensor x, int heads, int headDim, int firstPosition, double theta) {
+        CpuTensor t = output(x);
+        if (headDim % 2 != 0 || (long) heads * headDim > t.columns) {
+            throw new IllegalArgumentException("rope of " + heads + " heads of " + headDim + " on " + t);
+        }
+        float[] invFreq = Rope.inverseFrequencies(headDim, theta);
+        loop.forRange(t.rows, 4, (start, end) -> {
+            float[] row = new float[t.columns];
+            float[] cos = new float[headDim / 2];
+            float[] sin = new float[headDim / 2];
+            for (int r = start; r < end; r++) {
+                Rope.angles(firstPosition + r, invFreq, cos, sin);
+                t.readRow(r, row);
+                Rope.rotateRow(row, heads, headDim, cos, sin);
+                t.writeRow(r, row);
+            }
+        });
+    }
+
+    @Override
+    public void attention(Tensor out, Tensor q, Tensor k, Tensor v, AttentionShape shape) {
+        CpuTensor o = output(out);
+        CpuTensor query = cpu(q);
+        CpuTensor key = cpu(k);
+        CpuTensor value = cpu(v);
+        int qWidth = shape.heads() * shape.headDim();
+        int kvWidth = shape.kvHeads() * shape.headDim();
+        if (shape.kvHeads() <= 0 || shape.heads() % shape.kvHeads() != 0 || query.columns != qWidth
+                || o.columns != qWidth || o.rows != query.rows || key.columns != kvWidth
+                || value.columns != kvWidth || key.rows != value.rows || !query.isF32() || !key.isF32()
+                || !value.isF32()) {
+            throw new IllegalArgumentException("attention shapes: out " + o + ", q " + query + ", k " + key
+                    + ", v " + value + ", " + shape);
+        }
+        if (shape.causal() && shape.queryOffset() + query.rows > key.rows) {
+            throw new IllegalArgumentException("causal attention of " + query.rows + " queries at offset "
+                    + shape.queryOffset() + " over only " + key.rows + " keys");
+        }
+        Attention.run(loop, o, query, key, value, shape);
+    }
+
+    @Override
+    public void embed(Tensor out, Tensor table, int[] ids) {
+        CpuTensor o = output(out);
+        CpuTensor t = cpu(table);
+        if (o.rows != ids.length || o.columns != t.columns) {
+            throw new IllegalArgumentException("embed of " + ids.length + " ids from " + t + " into " + o);
+        }
+        float[] row = new float[t.columns];
+        for (int r = 0; r < ids.length; r++) {
+            if (ids[r] < 0 || ids[r] >= t.rows) {
+                throw new IllegalArgumentException("token id " + ids[r] + " outside the table of " + t.rows);
+            }
+            t.readRow(ids[r], row);
+            o.writeRow(r, row);
+        }
+    }
+
+    @Override
+    public int argmax(Tensor row) {
+        CpuTensor t = cpu(row);
+        if (t.rows != 1 || t.columns == 0) {
+            throw new IllegalArgumentException("argmax of " + t + ", expected one non-empty row");
+        }
+        float[] values = new float[t.columns];
+        t.readRow(0, values);
+        int best = 0;
+        for (int i = 1; i < values.length; i++) {
+            if (values[i] > values[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    @Override
+    public MemoryUse memoryUse() {
+        return new MemoryUse(ledger.current(), ledger.peak());
+    }
+
+    @Override
+    public void close() {
+        loop.close();
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------
+
+    private static CpuTensor cpu(Tensor tensor) {
+        if (tensor instanceof CpuTensor cpu) {
+            return cpu;
+        }
+        if (tensor instanceof StackedWeight) {
+            throw new IllegalArgumentException("stacked weights can only be a matmul weight");
+        }
+        throw new IllegalArgumentException("not a CPU tensor: " + tensor);
+    }
+
+    /** A tensor the operation writes: it must be an F32 activation. */
+    private static CpuTensor output(Tensor tensor) {
+        CpuTensor t = cpu(tensor);
+        if (!t.isF32()) {
+            throw new IllegalArgumentException("cannot write into " + t + ": outputs are F32");
+        }
+        return t;
+    }
+
+    private static void sameShape(CpuTensor a, CpuTensor b, String op) {
+        if (a.rows != b.rows || a.columns != b.columns) {
+            throw new IllegalArgumentException(op + " shapes differ: " + a + " vs " + b);
+        }
+    }
+
+    /** A one-row parameter (norm weight, bias) as floats; {@code count} values expected. */
+    private float[] vector(Tensor tensor, int count, String what) {
+        float[] values = download(tensor);
+        if (values.length != count) {
+            throw new IllegalArgumentException(what + " has " + values.length + " values, expected " + count);
+        }
+        return values;
+    }
+}

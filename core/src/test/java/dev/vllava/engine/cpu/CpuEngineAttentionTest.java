@@ -1,0 +1,97 @@
+package dev.vllava.engine.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.vllava.engine.AttentionShape;
+import dev.vllava.engine.Tensor;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class CpuEngineAttentionTest {
+
+    private final CpuEngine engine = new CpuEngine(2);
+
+    @AfterEach
+    void close() {
+        engine.close();
+    }
+
+    @Test
+    void causalGroupedQueryAttentionMatchesReference() {
+        check(AttentionShape.causal(4, 2, 6, 0), 9, 9);
+    }
+
+    @Test
+    void decodeStepSeesTheWholeCache() {
+        // One query row at position 6 over 7 cached keys (KV-cache decode).
+        check(AttentionShape.causal(4, 2, 6, 6), 1, 7);
+    }
+
+    @Test
+    void chunkedPrefillAfterCachedTokens() {
+        check(AttentionShape.causal(4, 2, 10, 5), 3, 8);
+    }
+
+    @Test
+    void fullAttentionSeesEveryKey() {
+        check(AttentionShape.full(3, 8), 11, 11);
+    }
+
+    @Test
+    void longHeadsAndManyKeys() {
+        check(AttentionShape.causal(2, 1, 128, 0), 70, 70);
+        check(AttentionShape.full(2, 64), 33, 33);
+    }
+
+    /** q, k, v are column windows of one fused qkv activation, as the model slices them. */
+    private void check(AttentionShape shape, int queries, int keys) {
+        Random random = new Random(queries * 31L + keys);
+        int d = shape.headDim();
+        int qWidth = shape.heads() * d;
+        int kvWidth = shape.kvHeads() * d;
+        int fusedWidth = qWidth + 2 * kvWidth;
+        float[] qkvQ = Weights.gaussian(queries * fusedWidth, random);
+        float[] qkvK = Weights.gaussian(keys * fusedWidth, random);
+        Tensor forQueries = engine.upload(qkvQ, queries, fusedWidth);
+        Tensor forKeys = engine.upload(qkvK, keys, fusedWidth);
+        Tensor q = forQueries.columnSlice(0, qWidth);
+        Tensor k = forKeys.columnSlice(qWidth, kvWidth);
+        Tensor v = forKeys.columnSlice(qWidth + kvWidth, kvWidth);
+        Tensor out = engine.allocate(queries, qWidth);
+
+        engine.attention(out, q, k, v, shape);
+
+        float[] got = engine.download(out);
+        int groups = shape.heads() / shape.kvHeads();
+        for (int h = 0; h < shape.heads(); h++) {
+            int kvh = h / groups;
+            for (int i = 0; i < queries; i++) {
+                int visible = shape.causal() ? shape.queryOffset() + i + 1 : keys;
+                double[] scores = new double[visible];
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < visible; j++) {
+                    double dot = 0;
+                    for (int c = 0; c < d; c++) {
+                        dot += (double) qkvQ[i * fusedWidth + h * d + c] * qkvK[j * fusedWidth + qWidth + kvh * d + c];
+                    }
+                    scores[j] = dot / Math.sqrt(d);
+                    max = Math.max(max, scores[j]);
+                }
+                double sum = 0;
+                for (int j = 0; j < visible; j++) {
+                    scores[j] = Math.exp(scores[j] - max);
+                    sum += scores[j];
+                }
+                for (int c = 0; c < d; c++) {
+                    double expected = 0;
+                    for (int j = 0; j < visible; j++) {
+                        expected += scores[j] / sum * qkvK[j * fusedWidth + qWidth + kvWidth + kvh * d + c];
+                    }
+                    assertEquals(expected, got[i * qWidth + h * d + c], 2e-5,
+                            "head " + h + " query " + i + " dim " + c + " for " + shape);
+                }
+            }
+        }
+    }
+}
