@@ -77,6 +77,7 @@ public final class CudaEngine implements Engine {
      * too old, kernels not built, cuBLAS missing, out of memory) is a one-line backendUnavailable.
      */
     public static CudaEngine open(Options options) {
+        CudaDevice.checkDriverLibrary();
         PtxCatalog catalog = PtxCatalog.load();
         CudaDevice gpu;
         try {

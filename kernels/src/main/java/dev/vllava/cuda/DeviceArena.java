@@ -56,10 +56,12 @@ public final class DeviceArena {
             free.put(address, size);
             fit = Map.entry(address, size);
         }
+        // Read the entry before removing it: TreeMap reuses a removed node for its successor's mapping.
         long address = fit.getKey();
+        long available = fit.getValue();
         free.remove(address);
-        if (fit.getValue() > bytes) {
-            free.put(address + bytes, fit.getValue() - bytes);
+        if (available > bytes) {
+            free.put(address + bytes, available - bytes);
         }
         used.put(address, bytes);
         usedBytes += bytes;
@@ -70,7 +72,7 @@ public final class DeviceArena {
     private Map.Entry<Long, Long> firstFit(long bytes) {
         for (Map.Entry<Long, Long> entry : free.entrySet()) {
             if (entry.getValue() >= bytes) {
-                return entry;
+                return Map.entry(entry.getKey(), entry.getValue());
             }
         }
         return null;
@@ -108,9 +110,10 @@ public final class DeviceArena {
         long size = bytes;
         Map.Entry<Long, Long> before = free.floorEntry(address);
         if (before != null && before.getKey() + before.getValue() == address && sameChunk(before.getKey(), address)) {
-            free.remove(before.getKey());
-            address = before.getKey();
+            long beforeAddress = before.getKey();
             size += before.getValue();
+            free.remove(beforeAddress);
+            address = beforeAddress;
         }
         Long afterSize = free.get(address + size);
         if (afterSize != null && sameChunk(address, address + size)) {

@@ -30,16 +30,20 @@ public final class PtxCatalog {
 
     /** Loads every module {@link Kernel} names; throws backendUnavailable when one is not packaged. */
     public static PtxCatalog load() {
+        return load(PtxCatalog.class.getClassLoader());
+    }
+
+    static PtxCatalog load(ClassLoader loader) {
         Map<String, byte[]> modules = new LinkedHashMap<>();
         for (Kernel kernel : Kernel.values()) {
-            modules.computeIfAbsent(kernel.module(), PtxCatalog::readResource);
+            modules.computeIfAbsent(kernel.module(), module -> readResource(loader, module));
         }
         return new PtxCatalog(modules);
     }
 
-    private static byte[] readResource(String module) {
+    private static byte[] readResource(ClassLoader loader, String module) {
         String path = RESOURCE_DIR + module + ".ptx";
-        try (InputStream in = PtxCatalog.class.getClassLoader().getResourceAsStream(path)) {
+        try (InputStream in = loader.getResourceAsStream(path)) {
             if (in == null) {
                 throw VllavaException.backendUnavailable(
                         "this build has no CUDA kernels (%s is not on the classpath): rebuild with nvcc (make ptx)", path);
