@@ -1,0 +1,85 @@
+package dev.vllava.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vllava.model.GoldenData;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** {@code vllava ask} in process: stdout carries the answer only, errors are one line and an exit code. */
+class AskCommandTest {
+    private static final Path SHAPES = GoldenData.testdata().resolve("shapes");
+
+    private record Run(int exitCode, String out, String err) {}
+
+    private static Run ask(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            String[] full = new String[args.length + 1];
+            full[0] = "ask";
+            System.arraycopy(args, 0, full, 1, args.length);
+            int code = Main.run(full);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void jsonAnswerCarriesIdsCountsAndTimings() throws Exception {
+        Run run = ask("--model", SHAPES.resolve("model").toString(), "--video", SHAPES.resolve("bench/media/v000.mp4").toString(),
+                "--max-new-tokens", "8", "--threads", "2", "--json", "What color is the shape?");
+        assertEquals(0, run.exitCode(), run.err());
+        List<String> lines = run.out().lines().toList();
+        assertEquals(1, lines.size(), "one JSON object on one line: " + run.out());
+        JsonNode json = new ObjectMapper().readTree(lines.getFirst());
+        assertEquals("green", json.get("answer").asText(), "the reference model's answer for v000");
+        assertEquals("[452,2]", json.get("token_ids").toString());
+        assertEquals(535, json.get("prompt_tokens").intValue(), "USER: <video>\\n... expands to 8 x 65 video tokens");
+        assertEquals(2, json.get("generated_tokens").intValue());
+        assertEquals("stop", json.get("finish_reason").asText());
+        assertEquals("cpu", json.get("backend").asText());
+        for (String phase : List.of("vision", "prefill", "decode", "total")) {
+            assertTrue(json.get("timings_ms").get(phase).isNumber(), "timings_ms." + phase);
+        }
+    }
+
+    @Test
+    void plainOutputIsTheAnswerAndANewline() {
+        Run run = ask("--model", SHAPES.resolve("model").toString(), "--image", SHAPES.resolve("bench/media/i042.png").toString(),
+                "--threads", "2", "--raw-prompt", "USER: <image>\nWhat color is the shape? ASSISTANT:");
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals("blue\n", run.out(), "streamed pieces concatenated (the leading ▁ dropped as decode does), EOS skipped");
+    }
+
+    @Test
+    void promptPlusMaxNewTokensBeyondTheContextExitsWithSix() {
+        Run run = ask("--model", SHAPES.resolve("model").toString(), "--image", SHAPES.resolve("bench/media/i042.png").toString(),
+                "--max-new-tokens", "5000", "What color is the shape?");
+        assertEquals(6, run.exitCode());
+        assertEquals("", run.out());
+        assertTrue(run.err().startsWith("vllava: error: 79 prompt tokens + 5000 max new tokens = 5079 exceed the context of 4096 tokens"),
+                run.err());
+    }
+
+    @Test
+    void mediaWithoutPlaceholderExitsWithTwo() {
+        Run run = ask("--model", SHAPES.resolve("model").toString(), "--image", SHAPES.resolve("bench/media/i042.png").toString(),
+                "--raw-prompt", "USER: hello ASSISTANT:");
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().contains("0 <image> and 0 <video> placeholders but 1 image(s)"), run.err());
+    }
+}

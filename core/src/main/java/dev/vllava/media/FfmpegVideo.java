@@ -1,0 +1,275 @@
+package dev.vllava.media;
+
+import dev.vllava.VllavaException;
+import org.bytedeco.ffmpeg.avcodec.AVCodec;
+import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
+import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.ffmpeg.avcodec.AVPacketSideData;
+import org.bytedeco.ffmpeg.avformat.AVFormatContext;
+import org.bytedeco.ffmpeg.avformat.AVStream;
+import org.bytedeco.ffmpeg.avutil.AVDictionary;
+import org.bytedeco.ffmpeg.avutil.AVFrame;
+import org.bytedeco.ffmpeg.swscale.SwsContext;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.PointerPointer;
+
+import java.nio.file.Path;
+
+import static org.bytedeco.ffmpeg.global.avcodec.*;
+import static org.bytedeco.ffmpeg.global.avformat.*;
+import static org.bytedeco.ffmpeg.global.avutil.*;
+import static org.bytedeco.ffmpeg.global.swscale.*;
+
+/**
+ * One open video stream of one file: demuxer, decoder and RGB converter, with the handful of operations
+ * {@link VideoDecoder} needs (read packet timestamps, seek, next decoded frame, frame to RGB). Not
+ * thread-safe: each decode opens its own; distinct instances may be used from distinct threads.
+ */
+final class FfmpegVideo implements AutoCloseable {
+    /** Larger pictures are refused before anything is allocated for them. */
+    static final int MAX_SIDE = 16384;
+    static final long MAX_PIXELS = 64L * 1024 * 1024;
+    private static final int EAGAIN = -11;
+
+    static {
+        Ffmpeg.silence();
+    }
+
+    private final Path file;
+    private final AVFormatContext format;
+    private final AVCodecContext codec;
+    private final int streamIndex;
+    private final AVPacket packet = av_packet_alloc();
+    private final AVFrame frame = av_frame_alloc();
+    private SwsContext sws;
+    private boolean inputDone;
+    private boolean drained;
+    final double timeBase;
+    final int[] displayMatrix;
+
+    private FfmpegVideo(Path file, AVFormatContext format, AVCodecContext codec, int streamIndex,
+                        double timeBase, int[] displayMatrix) {
+        this.file = file;
+        this.format = format;
+        this.codec = codec;
+        this.streamIndex = streamIndex;
+        this.timeBase = timeBase;
+        this.displayMatrix = displayMatrix;
+    }
+
+    static FfmpegVideo open(Path file) {
+        AVFormatContext format = new AVFormatContext(null);
+        int ret = avformat_open_input(format, file.toString(), null, (AVDictionary) null);
+        if (ret < 0) {
+            throw VllavaException.media("%s: cannot read media file: %s", file, Ffmpeg.error(ret));
+        }
+        AVCodecContext codec = null;
+        try {
+            ret = avformat_find_stream_info(format, (PointerPointer<?>) null);
+            if (ret < 0) {
+                throw VllavaException.media("%s: cannot read media file: %s", file, Ffmpeg.error(ret));
+            }
+            int index = av_find_best_stream(format, AVMEDIA_TYPE_VIDEO, -1, -1, (AVCodec) null, 0);
+            if (index < 0) {
+                throw VllavaException.media("%s: no video stream in the file", file);
+            }
+            AVStream stream = format.streams(index);
+            AVCodecParameters par = stream.codecpar();
+            checkSize(file, par.width(), par.height());
+            for (int i = 0; i < format.nb_streams(); i++) {
+                if (i != index) {
+                    format.streams(i).discard(AVDISCARD_ALL);
+                }
+            }
+            AVCodec decoder = avcodec_find_decoder(par.codec_id());
+            if (decoder == null) {
+                throw VllavaException.media("%s: no decoder for the video codec (%s)", file,
+                        avcodec_get_name(par.codec_id()).getString());
+            }
+            codec = avcodec_alloc_context3(decoder);
+            ret = avcodec_parameters_to_context(codec, par);
+            if (ret >= 0) {
+                codec.thread_count(0);
+                ret = avcodec_open2(codec, decoder, (AVDictionary) null);
+            }
+            if (ret < 0) {
+                throw VllavaException.media("%s: cannot open the video decoder: %s", file, Ffmpeg.error(ret));
+            }
+            double timeBase = av_q2d(stream.time_base());
+            return new FfmpegVideo(file, format, codec, index, timeBase, displayMatrix(par));
+        } catch (RuntimeException e) {
+            if (codec != null) {
+                avcodec_free_context(codec);
+            }
+            avformat_close_input(format);
+            throw e;
+        }
+    }
+
+    static void checkSize(Path file, int width, int height) {
+        if (width > MAX_SIDE || height > MAX_SIDE || (long) width * height > MAX_PIXELS) {
+            throw VllavaException.media("%s: picture size %dx%d is too large (at most %d pixels a side, %d in all)",
+                    file, width, height, MAX_SIDE, MAX_PIXELS);
+        }
+    }
+
+    private static int[] displayMatrix(AVCodecParameters par) {
+        AVPacketSideData side = av_packet_side_data_get(par.coded_side_data(), par.nb_coded_side_data(),
+                AV_PKT_DATA_DISPLAYMATRIX);
+        if (side == null || side.isNull() || side.size() < 36) {
+            return null;
+        }
+        int[] matrix = new int[9];
+        new IntPointer(side.data()).get(matrix);
+        return matrix;
+    }
+
+    /** A demuxed packet of the video stream: presentation time, and whether it starts a keyframe. */
+    record PacketInfo(long pts, boolean key) {
+    }
+
+    /**
+     * Reads every packet of the video stream without decoding. Returns null when some packet has no
+     * presentation timestamp (the timestamps cannot then predict the decoded sequence).
+     */
+    java.util.List<PacketInfo> packetTimestamps() {
+        java.util.List<PacketInfo> packets = new java.util.ArrayList<>();
+        boolean complete = true;
+        while (av_read_frame(format, packet) >= 0) {
+            try {
+                if (packet.stream_index() != streamIndex || (packet.flags() & AV_PKT_FLAG_DISCARD) != 0) {
+                    continue;
+                }
+                if (packet.pts() == AV_NOPTS_VALUE) {
+                    complete = false;
+                }
+                packets.add(new PacketInfo(packet.pts(), (packet.flags() & AV_PKT_FLAG_KEY) != 0));
+            } finally {
+                av_packet_unref(packet);
+            }
+        }
+        return complete ? packets : null;
+    }
+
+    /** Seeks to the keyframe at or before {@code pts} and empties the decoder. */
+    boolean seek(long pts) {
+        int ret = av_seek_frame(format, streamIndex, pts, AVSEEK_FLAG_BACKWARD);
+        avcodec_flush_buffers(codec);
+        inputDone = false;
+        drained = false;
+        return ret >= 0;
+    }
+
+    /**
+     * Decodes the next frame (in presentation order); false at the end of the stream. Packets the
+     * decoder rejects as invalid data are skipped (the frames that do decode are what counts); any other
+     * decoder error is a media error.
+     */
+    boolean nextFrame() {
+        while (true) {
+            if (drained) {
+                return false;
+            }
+            int ret = avcodec_receive_frame(codec, frame);
+            if (ret >= 0) {
+                return true;
+            }
+            if (ret == AVERROR_EOF()) {
+                drained = true;
+                return false;
+            }
+            if (ret != EAGAIN) {
+                throw VllavaException.media("%s: cannot decode video: %s", file, Ffmpeg.error(ret));
+            }
+            if (inputDone) {
+                // Already flushed and the decoder wants more: nothing more will come.
+                drained = true;
+                return false;
+            }
+            sendNextPacket();
+        }
+    }
+
+    private void sendNextPacket() {
+        while (true) {
+            int ret = av_read_frame(format, packet);
+            if (ret < 0) {
+                inputDone = true;
+                avcodec_send_packet(codec, null);
+                return;
+            }
+            try {
+                if (packet.stream_index() != streamIndex) {
+                    continue;
+                }
+                ret = avcodec_send_packet(codec, packet);
+                if (ret < 0 && ret != EAGAIN && ret != AVERROR_INVALIDDATA()) {
+                    throw VllavaException.media("%s: cannot decode video: %s", file, Ffmpeg.error(ret));
+                }
+                return;
+            } finally {
+                av_packet_unref(packet);
+            }
+        }
+    }
+
+    /** Presentation timestamp of the current frame (its best-effort timestamp if it has none). */
+    long framePts() {
+        long pts = frame.pts();
+        return pts != AV_NOPTS_VALUE ? pts : frame.best_effort_timestamp();
+    }
+
+    int frameWidth() {
+        return frame.width();
+    }
+
+    int frameHeight() {
+        return frame.height();
+    }
+
+    /**
+     * The current frame as packed RGB24, converted as PyAV's {@code to_ndarray(format='rgb24')} does:
+     * libswscale, same size, {@code SWS_BILINEAR}, colourspace details left at swscale's defaults (BT.601
+     * matrix; limited range except for the {@code yuvj*} formats).
+     */
+    byte[] frameRgb() {
+        int width = frame.width();
+        int height = frame.height();
+        checkSize(file, width, height);
+        sws = sws_getCachedContext(sws, width, height, frame.format(), width, height, AV_PIX_FMT_RGB24,
+                SWS_BILINEAR, null, null, (DoublePointer) null);
+        if (sws == null) {
+            throw VllavaException.media("%s: cannot convert pixel format %d to RGB", file, frame.format());
+        }
+        int stride = (width * 3 + 63) & ~63;
+        BytePointer buffer = new BytePointer(av_malloc((long) stride * height + 64));
+        try {
+            PointerPointer<BytePointer> dst = new PointerPointer<>(buffer, null, null, null);
+            IntPointer dstStride = new IntPointer(stride, 0, 0, 0);
+            sws_scale(sws, new PointerPointer<>(frame), frame.linesize(), 0, height, dst, dstStride);
+            byte[] rgb = new byte[width * height * 3];
+            for (int y = 0; y < height; y++) {
+                buffer.position((long) y * stride).get(rgb, y * width * 3, width * 3);
+            }
+            dst.close();
+            dstStride.close();
+            return rgb;
+        } finally {
+            av_free(buffer.position(0));
+        }
+    }
+
+    @Override
+    public void close() {
+        if (sws != null) {
+            sws_freeContext(sws);
+        }
+        av_frame_free(frame);
+        av_packet_free(packet);
+        avcodec_free_context(codec);
+        avformat_close_input(format);
+    }
+}

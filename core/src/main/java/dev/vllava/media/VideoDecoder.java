@@ -1,0 +1,170 @@
+package dev.vllava.media;
+
+import dev.vllava.VllavaException;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Decodes the frames of a video that the model sees: {@code count} frames at
+ * {@link FrameSampler#uniformIndices} of the decoded frame sequence, as RGB24 converted like PyAV's
+ * {@code to_ndarray(format='rgb24')}, turned upright ({@link Rotation}).
+ *
+ * <p>The reference decodes every frame. Here the packets are first read without decoding (cheap): their
+ * sorted presentation timestamps predict the decoded sequence, so the decoder can seek to the keyframe
+ * before each sampled frame and decode only from there. The prediction is checked against what decodes:
+ * the first decoded frame must be the earliest packet, every decoded frame must be a predicted one, frames
+ * decoded one after another must be consecutive in the prediction, each sampled frame must appear with its
+ * exact timestamp, and nothing may decode after the last one. Any disagreement (or a stream without
+ * timestamps) falls back to decoding everything, counting, and decoding again for the sampled frames.
+ * Frames the decoder drops between two seek points without being decoded here would go unnoticed.
+ *
+ * <p>Thread-safe: every call opens its own FFmpeg contexts.
+ */
+public final class VideoDecoder {
+    private static final int SEEK_RETRIES = 3;
+
+    private VideoDecoder() {
+    }
+
+    /** The {@code count} sampled frames of {@code file}, seeking where the container allows it. */
+    public static DecodedVideo sample(Path file, int count) {
+        checkCount(count);
+        MediaFiles.checkReadable(file);
+        List<FfmpegVideo.PacketInfo> packets;
+        try (FfmpegVideo scan = FfmpegVideo.open(file)) {
+            packets = scan.packetTimestamps();
+        }
+        if (packets != null && !packets.isEmpty()) {
+            long[] pts = packets.stream().mapToLong(FfmpegVideo.PacketInfo::pts).sorted().toArray();
+            long[] keys = packets.stream().filter(FfmpegVideo.PacketInfo::key)
+                    .mapToLong(FfmpegVideo.PacketInfo::pts).sorted().toArray();
+            if (strictlyIncreasing(pts) && keys.length > 0) {
+                DecodedVideo seeked = seekAndDecode(file, pts, keys, count);
+                if (seeked != null) {
+                    return seeked;
+                }
+            }
+        }
+        return decodeAll(file, count);
+    }
+
+    /** The {@code count} sampled frames of {@code file}, decoding every frame (the reference's way). */
+    public static DecodedVideo decodeAll(Path file, int count) {
+        checkCount(count);
+        MediaFiles.checkReadable(file);
+        int total = 0;
+        try (FfmpegVideo video = FfmpegVideo.open(file)) {
+            while (video.nextFrame()) {
+                total++;
+            }
+        }
+        if (total == 0) {
+            throw VllavaException.media("%s: no decodable video frames", file);
+        }
+        int[] indices = FrameSampler.uniformIndices(total, count);
+        Frame[] frames = new Frame[count];
+        try (FfmpegVideo video = FfmpegVideo.open(file)) {
+            Rotation.Turn turn = Rotation.of(video.displayMatrix);
+            int position = -1;
+            for (int i = 0; i < count; i++) {
+                if (i > 0 && indices[i] == indices[i - 1]) {
+                    frames[i] = frames[i - 1];
+                    continue;
+                }
+                while (position < indices[i]) {
+                    if (!video.nextFrame()) {
+                        throw VllavaException.media("%s: decoding stopped at frame %d of %d the first pass decoded",
+                                file, position + 1, total);
+                    }
+                    position++;
+                }
+                frames[i] = Rotation.apply(current(video, indices[i]), turn);
+            }
+            return new DecodedVideo(file, total, List.of(frames), Rotation.degrees(turn), true);
+        }
+    }
+
+    private static Frame current(FfmpegVideo video, int index) {
+        return new Frame(video.frameRgb(), video.frameWidth(), video.frameHeight(), index,
+                video.framePts() * video.timeBase);
+    }
+
+    /** Null when what decodes disagrees with the packet timestamps. */
+    private static DecodedVideo seekAndDecode(Path file, long[] pts, long[] keys, int count) {
+        int total = pts.length;
+        int[] indices = FrameSampler.uniformIndices(total, count);
+        Frame[] frames = new Frame[count];
+        try (FfmpegVideo video = FfmpegVideo.open(file)) {
+            Rotation.Turn turn = Rotation.of(video.displayMatrix);
+            int position = -1;          // index of the last decoded frame, -1 before the first
+            boolean afterSeek = false;  // the next decoded frame may be anywhere at or before the target
+            for (int i = 0; i < count; i++) {
+                if (i > 0 && indices[i] == indices[i - 1]) {
+                    frames[i] = frames[i - 1];
+                    continue;
+                }
+                int target = indices[i];
+                int key = keyframeAtOrBefore(keys, pts[target]);
+                if (position >= 0 && key >= 0 && keys[key] > pts[position]) {
+                    if (!video.seek(keys[key])) {
+                        return null;
+                    }
+                    afterSeek = true;
+                }
+                int retries = 0;
+                while (position != target) {
+                    if (!video.nextFrame()) {
+                        return null;
+                    }
+                    int decoded = Arrays.binarySearch(pts, video.framePts());
+                    if (decoded < 0) {
+                        return null;
+                    }
+                    if (afterSeek) {
+                        if (decoded > target) {
+                            // Landed after the target: seek to an earlier keyframe.
+                            if (++retries > SEEK_RETRIES || --key < 0 || !video.seek(keys[key])) {
+                                return null;
+                            }
+                            continue;
+                        }
+                        afterSeek = false;
+                    } else if (decoded != position + 1) {
+                        return null;
+                    }
+                    position = decoded;
+                }
+                frames[i] = Rotation.apply(current(video, target), turn);
+            }
+            // The last sampled frame is the last predicted one: nothing may decode after it.
+            while (video.nextFrame()) {
+                if (video.framePts() > pts[total - 1]) {
+                    return null;
+                }
+            }
+            return new DecodedVideo(file, total, List.of(frames), Rotation.degrees(turn), false);
+        }
+    }
+
+    private static int keyframeAtOrBefore(long[] keys, long pts) {
+        int i = Arrays.binarySearch(keys, pts);
+        return i >= 0 ? i : -i - 2;
+    }
+
+    private static boolean strictlyIncreasing(long[] values) {
+        for (int i = 1; i < values.length; i++) {
+            if (values[i] <= values[i - 1]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void checkCount(int count) {
+        if (count < 1 || count > 4096) {
+            throw VllavaException.usage("number of frames must be in 1..4096, not %d", count);
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package dev.vllava.model;
+
+import dev.vllava.VllavaException;
+import dev.vllava.config.VisionConfig;
+import dev.vllava.engine.Activation;
+import dev.vllava.engine.AttentionShape;
+import dev.vllava.engine.Engine;
+import dev.vllava.engine.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One CLIP ViT tower ({@code image_tower} or {@code video_tower}): pixels of F frames in, the tower's
+ * {@code hidden_states[vision_feature_layer]} out, {@code [F·tokens, hidden]} with the class token
+ * first in each frame. Only the layers that feed that hidden state are loaded and run.
+ */
+public final class VisionTower {
+    private final Engine engine;
+    private final VisionConfig config;
+    private final Tensor patchWeight;
+    private final Tensor classAndPositions;
+    private final Tensor preNormWeight;
+    private final Tensor preNormBias;
+    private final List<EncoderLayer> layers;
+    private final Activation activation;
+
+    private record EncoderLayer(
+            Tensor norm1Weight, Tensor norm1Bias, StackedLinear qkv, StackedLinear outProj,
+            Tensor norm2Weight, Tensor norm2Bias, StackedLinear fc1, StackedLinear fc2) {}
+
+    /**
+     * @param weights    the tower's tensors, e.g. under {@code video_tower.vision_model.}
+     * @param layersUsed encoder layers that run ({@code hidden_states[k]} is layer k-1's output)
+     */
+    VisionTower(Engine engine, VisionConfig config, Weights weights, int layersUsed) {
+        this.engine = engine;
+        this.config = config;
+        this.activation = Activation.fromConfig(config.hiddenAct());
+        Weights embeddings = weights.under("embeddings.");
+        this.patchWeight = engine.weight(embeddings.get("patch_embedding.weight"));
+        this.classAndPositions = classAndPositions(embeddings);
+        this.preNormWeight = engine.weight(weights.get("pre_layrnorm.weight"));
+        this.preNormBias = engine.weight(weights.get("pre_layrnorm.bias"));
+        this.layers = new ArrayList<>();
+        for (int i = 0; i < layersUsed; i++) {
+            layers.add(loadLayer(weights.under("encoder.layers." + i + ".")));
+        }
+    }
+
+    public int tokensPerFrame() {
+        return config.tokensPerImage();
+    }
+
+    public int hiddenSize() {
+        return config.hiddenSize();
+    }
+
+    /** {@code pixels} is {@code [frames, channels, size, size]}; returns a new {@code [frames·tokens, hidden]} tensor. */
+    public Tensor encode(float[] pixels, int frames) {
+        Tensor hidden = embeddings(pixels, frames);
+        for (EncoderLayer layer : layers) {
+            encoderLayer(hidden, layer, frames);
+        }
+        return hidden;
+    }
+
+    /** pre_layrnorm(patch embeddings + class token + position embeddings): {@code hidden_states[0]}. */
+    private Tensor embeddings(float[] pixels, int frames) {
+        int tokens = tokensPerFrame();
+        int patchColumns = config.numChannels() * config.patchSize() * config.patchSize();
+        Tensor hidden = engine.allocate(frames * tokens, config.hiddenSize());
+        try (Tensor patches = engine.upload(patchRows(pixels, frames), frames * tokens, patchColumns)) {
+            engine.matmul(hidden, patches, patchWeight, null);
+        }
+        for (int frame = 0; frame < frames; frame++) {
+            Tensor rows = hidden.rowSlice(frame * tokens, tokens);
+            engine.add(rows, rows, classAndPositions);
+        }
+        engine.layerNorm(hidden, hidden, preNormWeight, preNormBias, (float) config.layerNormEps());
+        return hidden;
+    }
+
+    /** Pre-LN layer: {@code x += attention(layer_norm1(x)); x += mlp(layer_norm2(x))}. */
+    private void encoderLayer(Tensor hidden, EncoderLayer layer, int frames) {
+        int rows = hidden.rows();
+        try (Tensor normed = engine.allocate(rows, config.hiddenSize())) {
+            engine.layerNorm(normed, hidden, layer.norm1Weight(), layer.norm1Bias(), (float) config.layerNormEps());
+            try (Tensor attended = attention(normed, layer, frames)) {
+                engine.add(hidden, hidden, attended);
+            }
+            engine.layerNorm(normed, hidden, layer.norm2Weight(), layer.norm2Bias(), (float) config.layerNormEps());
+            try (Tensor mlpOut = mlp(normed, layer)) {
+                engine.add(hidden, hidden, mlpOut);
+            }
+        }
+    }
+
+    /** Self-attention with biases, every token of a frame sees every token of the same frame. */
+    private Tensor attention(Tensor x, EncoderLayer layer, int frames) {
+        int width = config.hiddenSize();
+        int tokens = tokensPerFrame();
+        AttentionShape shape = AttentionShape.full(config.numAttentionHeads(), config.headDim());
+        try (Tensor qkv = engine.allocate(x.rows(), layer.qkv().outputs());
+                Tensor context = engine.allocate(x.rows(), width)) {
+            layer.qkv().apply(qkv, x);
+            Tensor q = qkv.columnSlice(0, width);
+            Tensor k = qkv.columnSlice(width, width);
+            Tensor v = qkv.columnSlice(2 * width, width);
+            for (int frame = 0; frame < frames; frame++) {
+                int first = frame * tokens;
+                engine.attention(context.rowSlice(first, tokens), q.rowSlice(first, tokens),
+                        k.rowSlice(first, tokens), v.rowSlice(first, tokens), shape);
+            }
+            Tensor out = engine.allocate(x.rows(), width);
+            layer.outProj().apply(out, context);
+            return out;
+        }
+    }
+
+    /** {@code fc2(act(fc1(x)))}. */
+    private Tensor mlp(Tensor x, EncoderLayer layer) {
+        try (Tensor inner = engine.allocate(x.rows(), layer.fc1().outputs())) {
+            layer.fc1().apply(inner, x);
+            engine.activate(inner, activation);
+            Tensor out = engine.allocate(x.rows(), config.hiddenSize());
+            layer.fc2().apply(out, inner);
+            return out;
+        }
+    }
+
+    /**
+     * im2col of the bias-free patch convolution: row {@code frame·tokens + 1 + patch} holds that patch's
+     * pixels in (channel, kernel row, kernel column) order, the weight's order viewed as
+     * {@code [hidden, channels·p·p]}. Row {@code frame·tokens} stays zero: the class token's slot.
+     */
+    private float[] patchRows(float[] pixels, int frames) {
+        int channels = config.numChannels();
+        int size = config.imageSize();
+        int patch = config.patchSize();
+        int side = config.patchesPerSide();
+        int tokens = tokensPerFrame();
+        int columns = channels * patch * patch;
+        long expected = (long) frames * channels * size * size;
+        if (pixels.length != expected) {
+            throw VllavaException.usage("pixel values hold %d floats, expected %d frames x %d x %d x %d = %d",
+                    pixels.length, frames, channels, size, size, expected);
+        }
+        float[] rows = new float[frames * tokens * columns];
+        for (int frame = 0; frame < frames; frame++) {
+            for (int py = 0; py < side; py++) {
+                for (int px = 0; px < side; px++) {
+                    int rowStart = (frame * tokens + 1 + py * side + px) * columns;
+                    for (int c = 0; c < channels; c++) {
+                        for (int kh = 0; kh < patch; kh++) {
+                            int source = ((frame * channels + c) * size + py * patch + kh) * size + px * patch;
+                            int target = rowStart + (c * patch + kh) * patch;
+                            System.arraycopy(pixels, source, rows, target, patch);
+                        }
+                    }
+                }
+            }
+        }
+        return rows;
+    }
+
+    /** Position embeddings of one frame with the class embedding added to row 0 (where the class token sits). */
+    private Tensor classAndPositions(Weights embeddings) {
+        int tokens = tokensPerFrame();
+        Tensor positionTable = engine.weight(embeddings.get("position_embedding.weight"));
+        Tensor classTable = engine.weight(embeddings.get("class_embedding"));
+        if (positionTable.rows() != tokens) {
+            throw VllavaException.checkpoint("%sposition_embedding.weight has %d rows, the config implies %d tokens per image",
+                    "embeddings.", positionTable.rows(), tokens);
+        }
+        Tensor result = engine.allocate(tokens, config.hiddenSize());
+        int[] positions = new int[tokens];
+        for (int i = 0; i < tokens; i++) {
+            positions[i] = i;
+        }
+        engine.embed(result, positionTable, positions);
+        try (Tensor classRow = engine.allocate(1, config.hiddenSize())) {
+            engine.embed(classRow, classTable, new int[] {0});
+            Tensor first = result.rowSlice(0, 1);
+            engine.add(first, first, classRow);
+        }
+        return result;
+    }
+
+    private EncoderLayer loadLayer(Weights layer) {
+        Weights attention = layer.under("self_attn.");
+        StackedLinear qkv = StackedLinear.of(engine,
+                List.of(attention.get("q_proj.weight"), attention.get("k_proj.weight"), attention.get("v_proj.weight")),
+                List.of(attention.get("q_proj.bias"), attention.get("k_proj.bias"), attention.get("v_proj.bias")));
+        return new EncoderLayer(
+                engine.weight(layer.get("layer_norm1.weight")),
+                engine.weight(layer.get("layer_norm1.bias")),
+                qkv,
+                StackedLinear.single(engine, attention.get("out_proj.weight"), attention.get("out_proj.bias")),
+                engine.weight(layer.get("layer_norm2.weight")),
+                engine.weight(layer.get("layer_norm2.bias")),
+                StackedLinear.single(engine, layer.get("mlp.fc1.weight"), layer.get("mlp.fc1.bias")),
+                StackedLinear.single(engine, layer.get("mlp.fc2.weight"), layer.get("mlp.fc2.bias")));
+    }
+}

@@ -1,0 +1,375 @@
+package dev.vllava.tokenizer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+
+/**
+ * sentencepiece's BPE model in Java ({@code SentencePieceProcessor.encode} / {@code decode} of sentencepiece 0.1.97,
+ * the version the golden data was made with), for models whose normalizer is the identity (Llama's).
+ *
+ * <p>Encoding: normalize (optional removal of extra spaces, the dummy-prefix space, spaces as {@code ▁}), split
+ * into characters (user-defined pieces stay whole), then repeatedly merge the adjacent pair whose concatenation
+ * is the vocabulary piece with the highest score (leftmost on ties); pieces merged into UNUSED pieces are split
+ * back; characters outside the vocabulary become their UTF-8 bytes {@code <0xXX>} (byte fallback) or unk.
+ * Immutable and thread-safe.
+ */
+final class SentencePieceBpe {
+    static final char SPACE_SYMBOL = '\u2581';
+
+    private final SentencePieceModel model;
+    private final String[] pieceText;
+    private final float[] scores;
+    private final int[] types;
+    /** NORMAL, USER_DEFINED and UNUSED pieces: the ones merges may produce (sentencepiece's {@code pieces_}). */
+    private final Map<String, Integer> mergeable = new HashMap<>();
+    /** CONTROL, UNKNOWN and BYTE pieces (sentencepiece's {@code reserved_id_map_}). */
+    private final Map<String, Integer> reserved = new HashMap<>();
+    private final List<String> userDefined = new ArrayList<>();
+    private final int[] byteIds = new int[256];
+    private final int unkId;
+
+    SentencePieceBpe(SentencePieceModel model) {
+        this.model = model;
+        int size = model.pieces().size();
+        pieceText = new String[size];
+        scores = new float[size];
+        types = new int[size];
+        java.util.Arrays.fill(byteIds, -1);
+        int unk = -1;
+        for (int id = 0; id < size; id++) {
+            SentencePieceModel.Piece piece = model.pieces().get(id);
+            pieceText[id] = piece.piece();
+            scores[id] = piece.score();
+            types[id] = piece.type();
+            switch (piece.type()) {
+                case SentencePieceModel.NORMAL, SentencePieceModel.UNUSED -> mergeable.putIfAbsent(piece.piece(), id);
+                case SentencePieceModel.USER_DEFINED -> {
+                    mergeable.putIfAbsent(piece.piece(), id);
+                    userDefined.add(piece.piece());
+                }
+                default -> reserved.putIfAbsent(piece.piece(), id);
+            }
+            if (piece.type() == SentencePieceModel.UNKNOWN && unk < 0) {
+                unk = id;
+            }
+            if (piece.type() == SentencePieceModel.BYTE) {
+                int value = byteValue(piece.piece());
+                if (value >= 0) {
+                    byteIds[value] = id;
+                }
+            }
+        }
+        if (unk < 0) {
+            throw new IllegalArgumentException("no unknown piece");
+        }
+        unkId = unk;
+        userDefined.sort((a, b) -> b.length() - a.length());
+    }
+
+    int size() {
+        return pieceText.length;
+    }
+
+    int unkId() {
+        return unkId;
+    }
+
+    String piece(int id) {
+        return pieceText[id];
+    }
+
+    int type(int id) {
+        return types[id];
+    }
+
+    SentencePieceModel model() {
+        return model;
+    }
+
+    /** sentencepiece's PieceToId: reserved pieces first, then normal ones, else unk. */
+    int pieceToId(String piece) {
+        Integer id = reserved.get(piece);
+        if (id == null) {
+            id = mergeable.get(piece);
+        }
+        return id == null ? unkId : id;
+    }
+
+    /** The id of an exact piece, or -1. */
+    int findPiece(String piece) {
+        Integer id = reserved.get(piece);
+        if (id == null) {
+            id = mergeable.get(piece);
+        }
+        return id == null ? -1 : id;
+    }
+
+    // ---------------------------------------------------------------- encoding
+
+    String normalize(String text) {
+        String s = text;
+        if (model.removeExtraWhitespaces()) {
+            StringBuilder collapsed = new StringBuilder(s.length());
+            boolean pendingSpace = false;
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c == ' ') {
+                    pendingSpace = collapsed.length() > 0;
+                } else {
+                    if (pendingSpace) {
+                        collapsed.append(' ');
+                        pendingSpace = false;
+                    }
+                    collapsed.append(c);
+                }
+            }
+            s = collapsed.toString();
+        }
+        if (s.isEmpty()) {
+            return s;
+        }
+        if (model.addDummyPrefix()) {
+            s = " " + s;
+        }
+        return model.escapeWhitespaces() ? s.replace(' ', SPACE_SYMBOL) : s;
+    }
+
+    /** Appends the ids of {@code text} (one sentencepiece {@code encode} call) to {@code out}. */
+    void encode(String text, IdList out) {
+        String s = normalize(text);
+        if (s.isEmpty()) {
+            return;
+        }
+        new Merger(s).run(out);
+    }
+
+    /** One encode: symbols as [start, end) ranges of the normalized string in a doubly linked list. */
+    private final class Merger {
+        private final String s;
+        private final int[] start;
+        private final int[] end;
+        private final int[] prev;
+        private final int[] next;
+        private final boolean[] frozen;
+        private final PriorityQueue<long[]> agenda;
+        private Map<String, String[]> reverseMerges;
+
+        Merger(String s) {
+            this.s = s;
+            int capacity = s.length();
+            start = new int[capacity];
+            end = new int[capacity];
+            prev = new int[capacity];
+            next = new int[capacity];
+            frozen = new boolean[capacity];
+            // Entries: {score bits (float as sortable int), left, right, size}; highest score first, then leftmost.
+            agenda = new PriorityQueue<>((a, b) -> a[0] != b[0] ? Long.compare(b[0], a[0]) : Long.compare(a[1], b[1]));
+            int n = 0;
+            int i = 0;
+            while (i < s.length()) {
+                int length = userDefinedMatch(i);
+                frozen[n] = length > 0;
+                if (length == 0) {
+                    length = Character.charCount(s.codePointAt(i));
+                }
+                start[n] = i;
+                end[n] = i + length;
+                prev[n] = n - 1;
+                i += length;
+                next[n] = i < s.length() ? n + 1 : -1;
+                n++;
+            }
+            for (int k = 0; k + 1 < n; k++) {
+                maybeAddPair(k, k + 1);
+            }
+        }
+
+        private int userDefinedMatch(int at) {
+            for (String piece : userDefined) {
+                if (s.startsWith(piece, at)) {
+                    return piece.length();
+                }
+            }
+            return 0;
+        }
+
+        private void maybeAddPair(int left, int right) {
+            if (left < 0 || right < 0 || frozen[left] || frozen[right]) {
+                return;
+            }
+            String piece = s.substring(start[left], end[right]);
+            Integer id = mergeable.get(piece);
+            if (id == null) {
+                return;
+            }
+            agenda.add(new long[] {sortableScore(scores[id]), left, right, piece.length()});
+            if (types[id] == SentencePieceModel.UNUSED) {
+                if (reverseMerges == null) {
+                    reverseMerges = new HashMap<>();
+                }
+                reverseMerges.put(piece, new String[] {
+                    s.substring(start[left], end[left]), s.substring(start[right], end[right])});
+            }
+        }
+
+        void run(IdList out) {
+            while (!agenda.isEmpty()) {
+                long[] top = agenda.poll();
+                int left = (int) top[1];
+                int right = (int) top[2];
+                int leftLength = end[left] - start[left];
+                int rightLength = end[right] - start[right];
+                if (leftLength == 0 || rightLength == 0 || leftLength + rightLength != top[3]) {
+                    continue; // stale: one side was merged elsewhere since this pair was queued
+                }
+                end[left] = end[right];
+                start[right] = end[right]; // empty = merged away
+                next[left] = next[right];
+                if (next[right] >= 0) {
+                    prev[next[right]] = left;
+                }
+                maybeAddPair(prev[left], left);
+                maybeAddPair(left, next[left]);
+            }
+            for (int k = 0; k >= 0; k = next[k]) {
+                resegment(s.substring(start[k], end[k]), out);
+            }
+        }
+
+        private void resegment(String piece, IdList out) {
+            Integer id = mergeable.get(piece);
+            if (id == null) {
+                emitUnknown(piece, out);
+                return;
+            }
+            if (types[id] == SentencePieceModel.UNUSED && reverseMerges != null) {
+                String[] parts = reverseMerges.get(piece);
+                if (parts != null) {
+                    resegment(parts[0], out);
+                    resegment(parts[1], out);
+                    return;
+                }
+            }
+            out.add(id);
+        }
+
+        private void emitUnknown(String piece, IdList out) {
+            if (!model.byteFallback()) {
+                out.add(unkId);
+                return;
+            }
+            for (byte b : piece.getBytes(StandardCharsets.UTF_8)) {
+                int id = byteIds[b & 0xff];
+                out.add(id >= 0 ? id : unkId);
+            }
+        }
+    }
+
+    /** Maps a float to a long whose natural order is the float's order (for the agenda). */
+    private static long sortableScore(float score) {
+        int bits = Float.floatToIntBits(score == 0f ? 0f : score); // -0.0 and 0.0 tie, as in C++
+        return bits >= 0 ? bits : bits ^ 0x7fffffff;
+    }
+
+    // ---------------------------------------------------------------- decoding
+
+    /**
+     * sentencepiece 0.1.97 {@code DecodePieces}: control pieces vanish, {@code <unk>} shows its surface, a piece
+     * that is not in the vocabulary shows as is, {@code ▁} becomes a space and the leading {@code ▁} of a piece is
+     * dropped while the text is still empty; runs of byte pieces are decoded as UTF-8, each byte that does not
+     * start a valid character becoming U+FFFD.
+     */
+    String decodePieces(List<String> pieces) {
+        StringBuilder text = new StringBuilder();
+        byte[] run = new byte[16];
+        int runLength = 0;
+        for (String piece : pieces) {
+            int id = pieceToId(piece);
+            if (types[id] == SentencePieceModel.BYTE) {
+                if (runLength == run.length) {
+                    run = java.util.Arrays.copyOf(run, run.length * 2);
+                }
+                run[runLength++] = (byte) byteValue(piece);
+                continue;
+            }
+            appendUtf8Lenient(run, runLength, text);
+            runLength = 0;
+            if (types[id] == SentencePieceModel.CONTROL) {
+                continue;
+            }
+            if (types[id] == SentencePieceModel.UNKNOWN) {
+                text.append(pieceText[id].equals(piece) ? model.unkSurface() : piece);
+                continue;
+            }
+            String surface = piece;
+            if (text.isEmpty() && !surface.isEmpty() && surface.charAt(0) == SPACE_SYMBOL) {
+                surface = surface.substring(1);
+            }
+            text.append(surface.replace(SPACE_SYMBOL, ' '));
+        }
+        appendUtf8Lenient(run, runLength, text);
+        return text.toString();
+    }
+
+    /** {@code <0x0A>} -> 10; -1 if the text is not of that form. */
+    static int byteValue(String piece) {
+        if (piece.length() != 6 || !piece.startsWith("<0x") || piece.charAt(5) != '>') {
+            return -1;
+        }
+        try {
+            return Integer.parseInt(piece.substring(3, 5), 16);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * UTF-8 decoding as sentencepiece's {@code IsValidDecodeUTF8}: at each offset either one complete, shortest-form,
+     * non-surrogate character is consumed, or one byte becomes U+FFFD.
+     */
+    static void appendUtf8Lenient(byte[] bytes, int length, StringBuilder out) {
+        int i = 0;
+        while (i < length) {
+            int b0 = bytes[i] & 0xff;
+            int consumed = 1;
+            int cp = -1;
+            if (b0 < 0x80) {
+                cp = b0;
+            } else if ((b0 & 0xE0) == 0xC0 && i + 1 < length && trail(bytes[i + 1])) {
+                int c = (b0 & 0x1F) << 6 | (bytes[i + 1] & 0x3F);
+                if (c >= 0x80) {
+                    cp = c;
+                    consumed = 2;
+                }
+            } else if ((b0 & 0xF0) == 0xE0 && i + 2 < length && trail(bytes[i + 1]) && trail(bytes[i + 2])) {
+                int c = (b0 & 0x0F) << 12 | (bytes[i + 1] & 0x3F) << 6 | (bytes[i + 2] & 0x3F);
+                if (c >= 0x800 && validCodePoint(c)) {
+                    cp = c;
+                    consumed = 3;
+                }
+            } else if ((b0 & 0xF8) == 0xF0 && i + 3 < length && trail(bytes[i + 1]) && trail(bytes[i + 2])
+                    && trail(bytes[i + 3])) {
+                int c = (b0 & 0x07) << 18 | (bytes[i + 1] & 0x3F) << 12 | (bytes[i + 2] & 0x3F) << 6
+                        | (bytes[i + 3] & 0x3F);
+                if (c >= 0x10000 && validCodePoint(c)) {
+                    cp = c;
+                    consumed = 4;
+                }
+            }
+            out.appendCodePoint(cp >= 0 ? cp : 0xFFFD);
+            i += consumed;
+        }
+    }
+
+    private static boolean trail(byte b) {
+        return (b & 0xC0) == 0x80;
+    }
+
+    private static boolean validCodePoint(int c) {
+        return c < 0xD800 || (c >= 0xE000 && c <= 0x10FFFF);
+    }
+}
