@@ -76,7 +76,8 @@ JVM=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4
 
 # cuBLAS: vllava searches LD_LIBRARY_PATH, /usr/local/cuda*/lib64, /usr/lib/x86_64-linux-gnu and pip's
 # nvidia/cublas/lib; if the only copy is elsewhere (e.g. torch's bundled wheel in a venv), point at it.
-if ! ls /usr/local/cuda*/lib64/libcublas.so.1[23] /usr/lib/x86_64-linux-gnu/libcublas.so.1[23] >/dev/null 2>&1; then
+if ! compgen -G '/usr/local/cuda*/lib64/libcublas.so.1[23]' >/dev/null \
+   && ! compgen -G '/usr/lib/x86_64-linux-gnu/libcublas.so.1[23]' >/dev/null; then
   found=$(grep -m1 -E 'libcublas\.so\.1[23]$' "$OUT/env.txt")
   [ -n "$found" ] && export VLLAVA_CUBLAS=$found && echo "VLLAVA_CUBLAS=$found" | tee -a "$OUT/summary.txt"
 fi

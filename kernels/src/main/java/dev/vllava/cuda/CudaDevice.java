@@ -42,6 +42,8 @@ final class CudaDevice implements AutoCloseable {
     private final Map<String, CUfunction> functions = new HashMap<>();
     private final Pointer staging = new Pointer();
     private final MemorySegment stagingSegment;
+    private final CUcontext context = new CUcontext();
+    private volatile Thread currentThread;
 
     private CudaDevice(int ordinal) {
         this.ordinal = ordinal;
@@ -73,12 +75,25 @@ final class CudaDevice implements AutoCloseable {
             throw VllavaException.backendUnavailable("GPU %d (%s) has compute capability %d.%d; vllava's kernels need 8.0 or newer (Ampere, Ada, Hopper)",
                     ordinal, name, computeCapability / 10, computeCapability % 10);
         }
-        CUcontext context = new CUcontext();
         check(cuDevicePrimaryCtxRetain(context, device), "cuDevicePrimaryCtxRetain");
         check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
+        currentThread = Thread.currentThread();
         check(cuStreamCreate(stream, 0), "cuStreamCreate");
         check(cuMemHostAlloc(staging, STAGING_BYTES, 0), "cuMemHostAlloc (pinned staging buffer)");
         stagingSegment = MemorySegment.ofBuffer(staging.getByteBuffer(0, STAGING_BYTES));
+    }
+
+    /**
+     * Makes the context current on the calling thread when it changed (driver contexts are per thread;
+     * the CLI may generate on another thread than the one that opened the engine). One field compare
+     * per call otherwise.
+     */
+    void ensureCurrent() {
+        Thread thread = Thread.currentThread();
+        if (thread != currentThread) {
+            check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
+            currentThread = thread;
+        }
     }
 
     static CudaDevice open(int ordinal) {
@@ -106,6 +121,7 @@ final class CudaDevice implements AutoCloseable {
 
     /** Loads every packaged PTX module (the driver JIT-compiles it for this GPU on first load). */
     void loadModules(PtxCatalog catalog) {
+        ensureCurrent();
         int needed = PtxCatalog.minimumDriverFor(catalog.isaVersion());
         for (String module : catalog.modules()) {
             CUmodule loaded = new CUmodule();
@@ -139,6 +155,7 @@ final class CudaDevice implements AutoCloseable {
 
     /** Launches on the engine stream; args are Long (device addresses, 64-bit), Integer or Float. */
     void launch(CUfunction function, Launch launch, Object... args) {
+        ensureCurrent();
         Pointer[] params = new Pointer[args.length];
         for (int i = 0; i < args.length; i++) {
             params[i] = switch (args[i]) {
@@ -153,6 +170,7 @@ final class CudaDevice implements AutoCloseable {
     }
 
     long allocate(long bytes) {
+        ensureCurrent();
         CUdeviceptr pointer = new CUdeviceptr();
         int result = cuMemAlloc(pointer, bytes);
         if (result == CUresult.CUDA_ERROR_OUT_OF_MEMORY) {
@@ -167,6 +185,7 @@ final class CudaDevice implements AutoCloseable {
     }
 
     void free(long address) {
+        ensureCurrent();
         check(cuMemFree(DevicePointers.deviceptr(address)), "cuMemFree");
     }
 
@@ -176,6 +195,7 @@ final class CudaDevice implements AutoCloseable {
 
     /** Copies host bytes to the device through the pinned staging buffer, in 64 MiB pieces. */
     void upload(long dst, MemorySegment src) {
+        ensureCurrent();
         for (long done = 0; done < src.byteSize(); done += STAGING_BYTES) {
             long bytes = Math.min(STAGING_BYTES, src.byteSize() - done);
             MemorySegment.copy(src, done, stagingSegment, 0, bytes);
@@ -186,6 +206,7 @@ final class CudaDevice implements AutoCloseable {
 
     /** Copies device bytes into a host segment (synchronous). */
     void download(MemorySegment dst, long src) {
+        ensureCurrent();
         for (long done = 0; done < dst.byteSize(); done += STAGING_BYTES) {
             long bytes = Math.min(STAGING_BYTES, dst.byteSize() - done);
             check(cuMemcpyDtoHAsync(staging, DevicePointers.deviceptr(src + done), bytes, stream), "cuMemcpyDtoHAsync");
@@ -195,14 +216,17 @@ final class CudaDevice implements AutoCloseable {
     }
 
     void memset(long address, long bytes) {
+        ensureCurrent();
         check(cuMemsetD8Async(DevicePointers.deviceptr(address), (byte) 0, bytes, stream), "cuMemsetD8Async");
     }
 
     void synchronize() {
+        ensureCurrent();
         check(cuStreamSynchronize(stream), "cuStreamSynchronize");
     }
 
     CUstream stream() {
+        ensureCurrent();
         return stream;
     }
 
