@@ -27,6 +27,7 @@ import jcuda.driver.CUstream;
  * and error translation into one-line {@link VllavaException}s.
  */
 final class CudaDevice implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CudaDevice.class);
     static final long STAGING_BYTES = 64L << 20;
     /** cudaErrorInsufficientDriver's driver-API twin (35); JCuda 12.6's CUresult has no constant for it. */
     private static final int CUDA_ERROR_INSUFFICIENT_DRIVER = 35;
@@ -119,21 +120,38 @@ final class CudaDevice implements AutoCloseable {
         return value[0];
     }
 
-    /** Loads every packaged PTX module (the driver JIT-compiles it for this GPU on first load). */
+    /**
+     * Loads every packaged PTX module (the driver JIT-compiles it for this GPU on first load). A CUDA 12
+     * driver cannot read nvcc 13's ISA 9.0 label; the kernels need only ISA 8.0, so they are relabelled
+     * to the driver's ISA (see {@link PtxCatalog#ptxImage(String, int)}).
+     */
     void loadModules(PtxCatalog catalog) {
         ensureCurrent();
-        int needed = PtxCatalog.minimumDriverFor(catalog.isaVersion());
+        int isa = catalog.isaVersion();
+        int driverIsa = PtxCatalog.maximumIsaFor(driverVersion);
+        boolean relabel = driverIsa < isa;
+        if (relabel && driverIsa < 80) {
+            throw driverTooOld(catalog);
+        }
+        if (relabel) {
+            LOG.warn("NVIDIA driver CUDA {} reads PTX ISA up to {}.{}: loading the kernels relabelled from {}.{}",
+                    version(driverVersion), driverIsa / 10, driverIsa % 10, isa / 10, isa % 10);
+        }
         for (String module : catalog.modules()) {
             CUmodule loaded = new CUmodule();
-            int result = cuModuleLoadData(loaded, catalog.ptxImage(module));
-            if (result == CUresult.CUDA_ERROR_UNSUPPORTED_PTX_VERSION || (result != 0 && driverVersion < needed)) {
-                throw VllavaException.backendUnavailable(
-                        "the NVIDIA driver (CUDA %s) is too old for vllava's kernels (PTX ISA %d.%d needs CUDA %s, driver >= 580): update the driver",
-                        version(driverVersion), catalog.isaVersion() / 10, catalog.isaVersion() % 10, version(needed));
+            int result = cuModuleLoadData(loaded, relabel ? catalog.ptxImage(module, driverIsa) : catalog.ptxImage(module));
+            if (result == CUresult.CUDA_ERROR_UNSUPPORTED_PTX_VERSION) {
+                throw driverTooOld(catalog);
             }
             check(result, "loading kernels " + module + ".ptx");
             modules.put(module, loaded);
         }
+    }
+
+    private VllavaException driverTooOld(PtxCatalog catalog) {
+        return VllavaException.backendUnavailable(
+                "the NVIDIA driver (CUDA %s) is too old for vllava's kernels (they need CUDA 12.0 or newer, best driver >= 580 / CUDA 13): update the driver",
+                version(driverVersion));
     }
 
     static String version(int driverVersion) {
