@@ -112,17 +112,33 @@ final class SafeTensorsHeader {
     /** The well-formed, non-overlapping tensor spans; each problem found is added to {@code problems}. */
     List<Span> spans(List<Problem> problems) {
         List<Span> spans = new ArrayList<>();
+        List<String> pastTheEnd = new ArrayList<>();
+        long neededBytes = 0;
         for (Map.Entry<String, JsonNode> field : root.properties()) {
             if (field.getKey().equals("__metadata__")) {
                 continue;
             }
             String problem = checkEntry(field.getKey(), field.getValue(), spans);
-            if (problem != null) {
+            if (problem == PAST_THE_END) {
+                pastTheEnd.add(field.getKey());
+                neededBytes = Math.max(neededBytes, field.getValue().get("data_offsets").get(1).longValue());
+            } else if (problem != null) {
                 problems.add(new Problem(field.getKey(), path + ": tensor " + field.getKey() + ": " + problem));
             }
         }
+        if (!pastTheEnd.isEmpty()) {
+            // A cut download leaves many tensors past the end: one sentence says so, naming the first.
+            String first = pastTheEnd.getFirst();
+            problems.add(new Problem(first, path + ": truncated: " + (pastTheEnd.size() == 1 ? "tensor " + first + " ends"
+                    : pastTheEnd.size() + " tensors (" + first + ", ...) end") + " past the " + dataSize
+                    + " bytes of data (the header needs " + neededBytes + ")"));
+            pastTheEnd.subList(1, pastTheEnd.size()).forEach(name -> problems.add(new Problem(name, null)));
+        }
         return withoutOverlaps(spans, problems);
     }
+
+    /** Marker result of {@link #checkEntry} for data past the end of the file, which is reported per file. */
+    private static final String PAST_THE_END = new String("past the end");
 
     /** Adds the span to {@code spans} and returns null, or returns what is wrong with it. */
     private String checkEntry(String name, JsonNode node, List<Span> spans) {
@@ -152,8 +168,7 @@ final class SafeTensorsHeader {
             return "data_offsets [" + begin + ", " + end + "] are reversed";
         }
         if (end > dataSize) {
-            return "data_offsets [" + begin + ", " + end + "] run past the end of the data (" + dataSize
-                    + " bytes; file truncated?)";
+            return PAST_THE_END;
         }
         long expectedBytes;
         try {
