@@ -80,6 +80,14 @@ final class HfJsonTokenizer implements Tokenizer {
             throw VllavaException.checkpoint("%s: the tokenizers library cannot load it (%s)", file,
                     String.valueOf(e.getMessage()).lines().findFirst().orElse(e.getClass().getSimpleName()));
         }
+        for (AddedToken token : config.addedTokens().values()) {
+            // The tokenizers library numbers added tokens itself; make sure it agrees with the config.
+            long[] got = tokenizer.encode(token.content(), false, false).getIds();
+            if (got.length != 1 || got[0] != ids.get(token.content())) {
+                throw VllavaException.checkpoint("%s: added token %s has id %d in the tokenizer config but %s here",
+                        file, token.content(), token.id(), java.util.Arrays.toString(got));
+            }
+        }
         return new HfJsonTokenizer(tokenizer, config, ids, addedIds);
     }
 
