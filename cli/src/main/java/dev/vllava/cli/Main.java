@@ -40,6 +40,11 @@ public final class Main {
 
     static int run(String... args) {
         Verbosity.configure(List.of(args));
+        return commandLine().execute(args);
+    }
+
+    /** The command tree with vllava's error handling (tests add commands to it). */
+    static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new Main());
         commandLine.setExecutionExceptionHandler(Main::reportFailure);
         commandLine.setParameterExceptionHandler((e, ignored) -> {
@@ -47,7 +52,7 @@ public final class Main {
                     + " (see " + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
             return Failure.USAGE.exitCode();
         });
-        return commandLine.execute(args);
+        return commandLine;
     }
 
     private static int reportFailure(Exception e, CommandLine commandLine, CommandLine.ParseResult parsed) {
