@@ -95,6 +95,7 @@ public final class FramesCommand implements Callable<Integer> {
         PixelValues pixels = processor.pixelValues(seen);
 
         createFolder(out);
+        removeStaleFrames(out, seen.length);
         for (int i = 0; i < seen.length; i++) {
             writePng(toImage(seen[i]), out.resolve(String.format(Locale.ROOT, "frame-%02d.png", i)));
         }
@@ -110,6 +111,20 @@ public final class FramesCommand implements Callable<Integer> {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw VllavaException.usage("%s: cannot create the output folder: %s", dir, e.getMessage());
+        }
+    }
+
+    /** Removes {@code frame-NN.png} files a previous run with more frames left behind. */
+    private static void removeStaleFrames(Path dir, int keep) {
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                String name = f.getFileName().toString();
+                if (name.matches("frame-\\d{2,}\\.png") && Integer.parseInt(name.substring(6, name.length() - 4)) >= keep) {
+                    Files.delete(f);
+                }
+            }
+        } catch (IOException e) {
+            throw VllavaException.usage("%s: cannot list the output folder: %s", dir, e.getMessage());
         }
     }
 

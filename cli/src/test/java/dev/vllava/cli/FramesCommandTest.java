@@ -74,6 +74,17 @@ class FramesCommandTest {
     }
 
     @Test
+    void rerunWithFewerFramesRemovesStaleFramePngs() throws Exception {
+        run(TINY.resolve("inputs/video.mp4").toString(), "--size", "32", "--out", dir.toString());
+        assertTrue(Files.exists(dir.resolve("frame-07.png")));
+        Files.writeString(dir.resolve("notes.txt"), "mine");
+        run(TINY.resolve("inputs/image.png").toString(), "--size", "32", "--out", dir.toString());
+        assertTrue(Files.exists(dir.resolve("frame-00.png")));
+        assertTrue(!Files.exists(dir.resolve("frame-01.png")) && !Files.exists(dir.resolve("frame-07.png")));
+        assertTrue(Files.exists(dir.resolve("notes.txt")), "other files are left alone");
+    }
+
+    @Test
     void framesOptionChangesTheSampling() {
         Run run = run(TINY.resolve("inputs/video.mp4").toString(), "--frames", "3", "--size", "32",
                 "--out", dir.toString());

@@ -118,11 +118,11 @@ final class SafeTensorsHeader {
             if (field.getKey().equals("__metadata__")) {
                 continue;
             }
-            String problem = checkEntry(field.getKey(), field.getValue(), spans);
-            if (problem == PAST_THE_END) {
-                pastTheEnd.add(field.getKey());
+            String problem = checkEntry(field.getKey(), field.getValue(), spans, pastTheEnd);
+            if (!pastTheEnd.isEmpty() && pastTheEnd.getLast().equals(field.getKey())) {
                 neededBytes = Math.max(neededBytes, field.getValue().get("data_offsets").get(1).longValue());
-            } else if (problem != null) {
+            }
+            if (problem != null) {
                 problems.add(new Problem(field.getKey(), path + ": tensor " + field.getKey() + ": " + problem));
             }
         }
@@ -137,11 +137,11 @@ final class SafeTensorsHeader {
         return withoutOverlaps(spans, problems);
     }
 
-    /** Marker result of {@link #checkEntry} for data past the end of the file, which is reported per file. */
-    private static final String PAST_THE_END = new String("past the end");
-
-    /** Adds the span to {@code spans} and returns null, or returns what is wrong with it. */
-    private String checkEntry(String name, JsonNode node, List<Span> spans) {
+    /**
+     * Adds the span to {@code spans} and returns null, or returns what is wrong with it. Data past
+     * the end of the file is not returned but added to {@code pastTheEnd}: it is reported once per file.
+     */
+    private String checkEntry(String name, JsonNode node, List<Span> spans, List<String> pastTheEnd) {
         if (!node.isObject()) {
             return "header entry is not an object";
         }
@@ -168,7 +168,8 @@ final class SafeTensorsHeader {
             return "data_offsets [" + begin + ", " + end + "] are reversed";
         }
         if (end > dataSize) {
-            return PAST_THE_END;
+            pastTheEnd.add(name);
+            return null;
         }
         long expectedBytes;
         try {

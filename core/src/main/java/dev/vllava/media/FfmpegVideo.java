@@ -66,7 +66,8 @@ final class FfmpegVideo implements AutoCloseable {
         AVFormatContext format = new AVFormatContext(null);
         int ret = avformat_open_input(format, file.toString(), null, (AVDictionary) null);
         if (ret < 0) {
-            throw VllavaException.media("%s: cannot read media file: %s", file, Ffmpeg.error(ret));
+            throw VllavaException.media("%s: cannot read media file (not a format FFmpeg knows, or damaged or truncated): %s",
+                    file, Ffmpeg.error(ret));
         }
         AVCodecContext codec = null;
         try {

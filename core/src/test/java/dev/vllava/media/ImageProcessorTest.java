@@ -81,6 +81,16 @@ class ImageProcessorTest {
     }
 
     @Test
+    void unsupportedResampleFilterIsACheckpointError() throws Exception {
+        Path model = java.nio.file.Files.createTempDirectory("pp");
+        java.nio.file.Files.writeString(model.resolve("preprocessor_config.json"), "{\"resample\": 2}");
+        dev.vllava.VllavaException e = org.junit.jupiter.api.Assertions.assertThrows(dev.vllava.VllavaException.class,
+                () -> PreprocessorConfig.load(model));
+        assertEquals(dev.vllava.Failure.CHECKPOINT, e.failure());
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("resample"), e.getMessage());
+    }
+
+    @Test
     void preprocessorConfigOfTheShapesModelIsRead() {
         PreprocessorConfig config = PreprocessorConfig.load(Path.of("../testdata/shapes/model"));
         assertEquals(112, config.shortestEdge());

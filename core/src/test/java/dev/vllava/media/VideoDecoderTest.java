@@ -147,6 +147,32 @@ class VideoDecoderTest {
     }
 
     @Test
+    void videoStreamWithNoDecodableFrameIsAOneLineMediaError() throws Exception {
+        // moov first, then the file ends a few bytes into mdat: a video stream whose packets are all missing.
+        Path whole = TestMedia.write(dir.resolve("fast.mp4"), TestMedia.Spec.h264(160, 96, 20).withFastStart());
+        byte[] bytes = Files.readAllBytes(whole);
+        int mdat = indexOf(bytes, "mdat".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertTrue(mdat > 0, "mdat box found");
+        Path empty = Files.write(dir.resolve("empty.mp4"), Arrays.copyOf(bytes, mdat + 12));
+        VllavaException e = assertThrows(VllavaException.class, () -> VideoDecoder.sample(empty, 8));
+        assertEquals(Failure.MEDIA, e.failure());
+        assertTrue(e.getMessage().equals(empty + ": no decodable video frames"), e.getMessage());
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    @Test
     void fileWithoutVideoStreamIsAOneLineMediaError() throws Exception {
         Path file = dir.resolve("sound.wav");
         try (var recorder = new org.bytedeco.javacv.FFmpegFrameRecorder(file.toFile(), 1)) {

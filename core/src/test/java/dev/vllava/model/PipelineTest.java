@@ -106,6 +106,15 @@ class PipelineTest {
     }
 
     @Test
+    void aVideoOfFourFramesExpandsToFourTimesTokensPerFrame() {
+        VisualInput video = shapes.video(bench.resolve("media/v000.mp4"), 4);
+        assertEquals(4, video.frames());
+        Answer answer = shapes.answer("USER: <video>\nWhat color is the shape? ASSISTANT:", List.of(video),
+                shapes.options(2, SamplingOptions.GREEDY), TokenListener.NONE);
+        assertEquals(535 - 4 * 65, answer.promptTokens(), "8 frames give 535 tokens in the reference; each frame is 65");
+    }
+
+    @Test
     void promptPlusMaxNewTokensBeyondTheContextIsAContextOverflow() {
         JsonNode prompt = golden.prompt("video_q");
         VisualInput video = VisualInput.video(golden.floats("videos.clip.pixel_values_videos"), 8);
@@ -114,6 +123,16 @@ class PipelineTest {
         assertEquals(Failure.CONTEXT_OVERFLOW, error.failure());
         assertEquals("2086 prompt tokens + 3000 max new tokens = 5086 exceed the context of 4096 tokens; "
                 + "lower --max-new-tokens to at most 2010", error.getMessage());
+    }
+
+    @Test
+    void promptLongerThanTheContextIsAContextOverflow() {
+        VisualInput video = VisualInput.video(golden.floats("videos.clip.pixel_values_videos"), 8);
+        VllavaException error = assertThrows(VllavaException.class, () -> tinyA.answer("USER: <video><video> Hi ASSISTANT:",
+                List.of(video, video), tinyA.options(1, SamplingOptions.GREEDY), TokenListener.NONE));
+        assertEquals(Failure.CONTEXT_OVERFLOW, error.failure());
+        assertTrue(error.getMessage().matches("the prompt needs 41\\d\\d tokens \\(4112 of them visual\\) but the context holds 4096"),
+                error.getMessage());
     }
 
     @Test

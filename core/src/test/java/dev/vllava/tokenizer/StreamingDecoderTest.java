@@ -4,11 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Printing the streamed pieces must print exactly decode(all, skipSpecialTokens = true), never half a character. */
 class StreamingDecoderTest {
@@ -84,6 +88,26 @@ class StreamingDecoderTest {
     void specialTokensArePrintedAsNothing() {
         int[] ids = json.encode("Yes.</s>", true);
         assertEquals("Yes.", String.join("", stream(json, ids)));
+    }
+
+    @Test
+    void cleanUpOfTokenizationSpacesIsStreamedExactly(@TempDir Path dir) throws IOException {
+        Files.copy(TestData.REALVOCAB.resolve("tokenizer.json"), dir.resolve("tokenizer.json"));
+        String config = Files.readString(TestData.REALVOCAB.resolve("tokenizer_config.json"))
+                .replace("\"clean_up_tokenization_spaces\": false", "\"clean_up_tokenization_spaces\": true");
+        Files.writeString(dir.resolve("tokenizer_config.json"), config);
+        Tokenizer cleaning = Tokenizer.load(dir);
+        int[] ids = cleaning.encode("I do n't know , really . It 's fine !", false);
+        assertEquals("I don't know, really. It's fine!", cleaning.decode(ids, true));
+        assertEquals(cleaning.decode(ids, true), String.join("", stream(cleaning, ids)));
+        Random random = new Random(7);
+        for (int trial = 0; trial < 200; trial++) {
+            int[] randomIds = new int[1 + random.nextInt(24)];
+            for (int i = 0; i < randomIds.length; i++) {
+                randomIds[i] = random.nextInt(4) == 0 ? 3 + random.nextInt(256) : random.nextInt(cleaning.vocabSize());
+            }
+            assertStreamsLikeDecode(cleaning, randomIds, "clean-up trial " + trial);
+        }
     }
 
     @Test
