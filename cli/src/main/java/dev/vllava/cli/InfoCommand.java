@@ -9,6 +9,7 @@ import dev.vllava.config.VideoLlavaConfig;
 import dev.vllava.config.VisionConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -95,7 +96,7 @@ final class InfoCommand implements Callable<Integer> {
         text(root.putObject("language_model"), config.text(), summary.parameters().get(ModelPart.LANGUAGE_MODEL));
         ObjectNode parameters = root.putObject("parameters");
         for (ModelPart part : ModelPart.values()) {
-            parameters.put(part.name().toLowerCase(java.util.Locale.ROOT), summary.parameters().get(part));
+            parameters.put(part.name().toLowerCase(Locale.ROOT), summary.parameters().get(part));
         }
         parameters.put("total", summary.totalParameters());
         tokenizer(root.putObject("tokenizer"), summary.tokenizer());

@@ -2,6 +2,7 @@ package dev.vllava.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.vllava.VllavaException;
 import dev.vllava.checkpoint.Checkpoint;
 import dev.vllava.checkpoint.ModelPart;
@@ -85,7 +86,7 @@ record ModelSummary(
     /** The file's JSON, or a missing node when it is absent (both files are optional here; config.json was read already). */
     private static JsonNode readJson(Path file) {
         if (!Files.isRegularFile(file)) {
-            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+            return MissingNode.getInstance();
         }
         try {
             return new ObjectMapper().readTree(file.toFile());
