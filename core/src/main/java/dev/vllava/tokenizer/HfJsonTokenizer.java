@@ -67,7 +67,7 @@ final class HfJsonTokenizer implements Tokenizer {
             }
             ids.put(entry.getKey(), entry.getValue().intValue());
         }
-        ObjectNode patched = ((ObjectNode) root).deepCopy();
+        ObjectNode patched = (ObjectNode) root;
         Set<Integer> addedIds = addMissingAddedTokens(patched, config, ids);
         patched.set("post_processor", postProcessor(config, ids, file));
         DjlNative.configure();

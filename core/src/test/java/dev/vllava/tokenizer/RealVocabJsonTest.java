@@ -2,10 +2,13 @@ package dev.vllava.tokenizer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,6 +35,22 @@ class RealVocabJsonTest {
         assertEquals(32001, tokenizer.tokenId("<video>").orElseThrow());
         assertEquals(32002, tokenizer.tokenId("<pad>").orElseThrow());
         assertEquals("▁the", tokenizer.piece(278));
+    }
+
+    @Test
+    void nativeLibraryIsLoadedOfflineFromTheJar() {
+        // Set before DJL loads: no download of another flavour, no telemetry, extraction to a cache folder.
+        assertEquals("true", System.getProperty("ai.djl.offline"));
+        assertEquals("true", System.getProperty("OPT_OUT_TRACKING"));
+        String cache = System.getProperty("ENGINE_CACHE_DIR", System.getenv("ENGINE_CACHE_DIR"));
+        if (cache != null) {
+            try (var files = Files.walk(Path.of(cache))) {
+                assertTrue(files.anyMatch(f -> f.getFileName().toString().equals("libtokenizers.so")),
+                        "libtokenizers.so extracted under " + cache);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
     @Test
