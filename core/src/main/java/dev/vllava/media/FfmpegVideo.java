@@ -39,7 +39,7 @@ final class FfmpegVideo implements AutoCloseable {
         Ffmpeg.silence();
     }
 
-    private final Path file;
+    final Path file;
     private final AVFormatContext format;
     private final AVCodecContext codec;
     private final int streamIndex;
@@ -63,6 +63,24 @@ final class FfmpegVideo implements AutoCloseable {
     }
 
     static FfmpegVideo open(Path file) {
+        return open(file, 0);
+    }
+
+    /** Opens the file's best video stream with a decoder of {@code threads} threads (0: FFmpeg's choice). */
+    static FfmpegVideo open(Path file, int threads) {
+        return open(file, threads, null);
+    }
+
+    /**
+     * Opens the same file and stream again without probing it: the decoder is set up from the codec
+     * parameters {@code probed} found ({@code avformat_find_stream_info} decodes frames, ~0.1 s for
+     * 1080p, which parallel decoders would otherwise each pay).
+     */
+    static FfmpegVideo reopen(FfmpegVideo probed, int threads) {
+        return open(probed.file, threads, probed);
+    }
+
+    private static FfmpegVideo open(Path file, int threads, FfmpegVideo probed) {
         AVFormatContext format = new AVFormatContext(null);
         int ret = avformat_open_input(format, file.toString(), null, (AVDictionary) null);
         if (ret < 0) {
@@ -71,16 +89,26 @@ final class FfmpegVideo implements AutoCloseable {
         }
         AVCodecContext codec = null;
         try {
-            ret = avformat_find_stream_info(format, (PointerPointer<?>) null);
-            if (ret < 0) {
-                throw VllavaException.media("%s: cannot read media file: %s", file, Ffmpeg.error(ret));
-            }
-            int index = av_find_best_stream(format, AVMEDIA_TYPE_VIDEO, -1, -1, (AVCodec) null, 0);
-            if (index < 0) {
-                throw VllavaException.media("%s: no video stream in the file", file);
+            int index;
+            AVCodecParameters par;
+            if (probed == null) {
+                ret = avformat_find_stream_info(format, (PointerPointer<?>) null);
+                if (ret < 0) {
+                    throw VllavaException.media("%s: cannot read media file: %s", file, Ffmpeg.error(ret));
+                }
+                index = av_find_best_stream(format, AVMEDIA_TYPE_VIDEO, -1, -1, (AVCodec) null, 0);
+                if (index < 0) {
+                    throw VllavaException.media("%s: no video stream in the file", file);
+                }
+                par = format.streams(index).codecpar();
+            } else {
+                index = probed.streamIndex;
+                if (index >= format.nb_streams()) {
+                    throw VllavaException.media("%s: the file changed while it was read", file);
+                }
+                par = probed.format.streams(index).codecpar();
             }
             AVStream stream = format.streams(index);
-            AVCodecParameters par = stream.codecpar();
             checkSize(file, par.width(), par.height());
             for (int i = 0; i < format.nb_streams(); i++) {
                 if (i != index) {
@@ -95,14 +123,15 @@ final class FfmpegVideo implements AutoCloseable {
             codec = avcodec_alloc_context3(decoder);
             ret = avcodec_parameters_to_context(codec, par);
             if (ret >= 0) {
-                codec.thread_count(0);
+                codec.thread_count(threads);
                 ret = avcodec_open2(codec, decoder, (AVDictionary) null);
             }
             if (ret < 0) {
                 throw VllavaException.media("%s: cannot open the video decoder: %s", file, Ffmpeg.error(ret));
             }
             double timeBase = av_q2d(stream.time_base());
-            return new FfmpegVideo(file, format, codec, index, timeBase, displayMatrix(par));
+            int[] matrix = probed != null ? probed.displayMatrix : displayMatrix(par);
+            return new FfmpegVideo(file, format, codec, index, timeBase, matrix);
         } catch (RuntimeException e) {
             if (codec != null) {
                 avcodec_free_context(codec);
@@ -265,7 +294,10 @@ final class FfmpegVideo implements AutoCloseable {
     /**
      * The current frame as packed RGB24, converted as PyAV's {@code to_ndarray(format='rgb24')} does:
      * libswscale, same size, {@code SWS_BILINEAR}, colourspace details left at swscale's defaults (BT.601
-     * matrix; limited range except for the {@code yuvj*} formats).
+     * matrix; limited range except for the {@code yuvj*} formats). PyAV 10 does not pass the stream's
+     * colour tags to swscale, so a BT.709-tagged HD video is converted with BT.601 there too: kept on
+     * purpose, the model is checked against that reference (the ffmpeg CLI would differ by a few levels
+     * in saturated colours on such files).
      */
     byte[] frameRgb() {
         int width = frame.width();

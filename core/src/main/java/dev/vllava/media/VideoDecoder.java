@@ -3,8 +3,12 @@ package dev.vllava.media;
 import dev.vllava.VllavaException;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.IntStream;
 
 /**
  * Decodes the frames of a video that the model sees: {@code count} frames at
@@ -12,8 +16,8 @@ import java.util.List;
  * {@code to_ndarray(format='rgb24')}, turned upright ({@link Rotation}).
  *
  * <p>The reference decodes every frame. Here the packets are first read without decoding (cheap): their
- * sorted presentation timestamps predict the decoded sequence, so the decoder can seek to the keyframe
- * before each sampled frame and decode only from there. The prediction is checked against what decodes:
+ * sorted presentation timestamps predict the decoded sequence, so a decoder can seek to the keyframe
+ * before each sampled frame and decode only from there (one decoder per keyframe, in parallel). The prediction is checked against what decodes:
  * the first decoded frame must be the earliest packet, every decoded frame must be a predicted one, frames
  * decoded one after another must be consecutive in the prediction, each sampled frame must appear with its
  * exact timestamp, and nothing may decode after the last one. Any disagreement (or a stream without
@@ -32,18 +36,17 @@ public final class VideoDecoder {
     public static DecodedVideo sample(Path file, int count) {
         checkCount(count);
         MediaFiles.checkReadable(file);
-        List<FfmpegVideo.PacketInfo> packets;
-        try (FfmpegVideo scan = FfmpegVideo.open(file)) {
-            packets = scan.packetTimestamps();
-        }
-        if (packets != null && !packets.isEmpty()) {
-            long[] pts = packets.stream().mapToLong(FfmpegVideo.PacketInfo::pts).sorted().toArray();
-            long[] keys = packets.stream().filter(FfmpegVideo.PacketInfo::key)
-                    .mapToLong(FfmpegVideo.PacketInfo::pts).sorted().toArray();
-            if (strictlyIncreasing(pts) && keys.length > 0) {
-                DecodedVideo seeked = seekAndDecode(file, pts, keys, count);
-                if (seeked != null) {
-                    return seeked;
+        try (FfmpegVideo scan = FfmpegVideo.open(file, 1)) {
+            List<FfmpegVideo.PacketInfo> packets = scan.packetTimestamps();
+            if (packets != null && !packets.isEmpty()) {
+                long[] pts = packets.stream().mapToLong(FfmpegVideo.PacketInfo::pts).sorted().toArray();
+                long[] keys = packets.stream().filter(FfmpegVideo.PacketInfo::key)
+                        .mapToLong(FfmpegVideo.PacketInfo::pts).sorted().toArray();
+                if (strictlyIncreasing(pts) && keys.length > 0) {
+                    DecodedVideo seeked = seekAndDecode(scan, pts, keys, count);
+                    if (seeked != null) {
+                        return seeked;
+                    }
                 }
             }
         }
@@ -91,60 +94,95 @@ public final class VideoDecoder {
                 video.framePts() * video.timeBase);
     }
 
-    /** Null when what decodes disagrees with the packet timestamps. */
-    private static DecodedVideo seekAndDecode(Path file, long[] pts, long[] keys, int count) {
+    /**
+     * Null when what decodes disagrees with the packet timestamps. The sampled frames are grouped by the
+     * keyframe they follow; the groups are decoded in parallel, each by its own decoder (the first from
+     * the start of the file, the others after a seek to their keyframe).
+     */
+    private static DecodedVideo seekAndDecode(FfmpegVideo probed, long[] pts, long[] keys, int count) {
+        Path file = probed.file;
         int total = pts.length;
         int[] indices = FrameSampler.uniformIndices(total, count);
-        Frame[] frames = new Frame[count];
-        try (FfmpegVideo video = FfmpegVideo.open(file)) {
+        int[] targets = Arrays.stream(indices).distinct().toArray();
+        List<int[]> groups = new ArrayList<>();
+        List<Integer> groupKeys = new ArrayList<>();
+        int firstKey = keyframeAtOrBefore(keys, pts[0]);
+        for (int target : targets) {
+            int key = Math.max(keyframeAtOrBefore(keys, pts[target]), firstKey);
+            if (!groupKeys.isEmpty() && groupKeys.get(groupKeys.size() - 1) == key) {
+                int[] last = groups.get(groups.size() - 1);
+                int[] grown = Arrays.copyOf(last, last.length + 1);
+                grown[last.length] = target;
+                groups.set(groups.size() - 1, grown);
+            } else {
+                groups.add(new int[] {target});
+                groupKeys.add(key);
+            }
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        int decoderThreads = Math.max(1, cores / Math.min(groups.size(), cores));
+        Map<Integer, Frame> decoded = new ConcurrentHashMap<>();
+        int[] rotation = new int[1];
+        boolean ok = IntStream.range(0, groups.size()).parallel().allMatch(g -> decodeGroup(probed, pts, keys,
+                g == 0 ? -1 : groupKeys.get(g), groups.get(g), g == groups.size() - 1, decoderThreads, decoded, rotation));
+        if (!ok) {
+            return null;
+        }
+        List<Frame> frames = Arrays.stream(indices).mapToObj(decoded::get).toList();
+        return new DecodedVideo(file, total, frames, rotation[0], false);
+    }
+
+    /**
+     * Decodes the {@code targets} (ascending, all after keyframe {@code key}; -1: decode from the start,
+     * where the first frame must be the earliest packet). False when what decodes disagrees with
+     * {@code pts}: a frame not predicted, frames decoded one after another that are not consecutive in
+     * the prediction, a target missing, or (for the {@code last} group) frames after the last one.
+     */
+    private static boolean decodeGroup(FfmpegVideo probed, long[] pts, long[] keys, int key, int[] targets, boolean last,
+                                       int decoderThreads, Map<Integer, Frame> out, int[] rotation) {
+        try (FfmpegVideo video = FfmpegVideo.reopen(probed, decoderThreads)) {
             Rotation.Turn turn = Rotation.of(video.displayMatrix);
-            int position = -1;          // index of the last decoded frame, -1 before the first
-            boolean afterSeek = false;  // the next decoded frame may be anywhere at or before the target
-            for (int i = 0; i < count; i++) {
-                if (i > 0 && indices[i] == indices[i - 1]) {
-                    frames[i] = frames[i - 1];
-                    continue;
-                }
-                int target = indices[i];
-                int key = keyframeAtOrBefore(keys, pts[target]);
-                if (position >= 0 && key >= 0 && keys[key] > pts[position]) {
-                    if (!video.seek(keys[key])) {
-                        return null;
-                    }
-                    afterSeek = true;
-                }
+            rotation[0] = Rotation.degrees(turn);
+            int position = -1;                // index of the last decoded frame, -1 before the first
+            boolean afterSeek = key >= 0;     // the next decoded frame may be anywhere at or before the target
+            if (afterSeek && !video.seek(keys[key])) {
+                return false;
+            }
+            for (int target : targets) {
                 int retries = 0;
                 while (position != target) {
                     if (!video.nextFrame()) {
-                        return null;
+                        return false;
                     }
-                    int decoded = Arrays.binarySearch(pts, video.framePts());
-                    if (decoded < 0) {
-                        return null;
+                    int index = Arrays.binarySearch(pts, video.framePts());
+                    if (index < 0) {
+                        return false;
                     }
                     if (afterSeek) {
-                        if (decoded > target) {
+                        if (index > target) {
                             // Landed after the target: seek to an earlier keyframe.
                             if (++retries > SEEK_RETRIES || --key < 0 || !video.seek(keys[key])) {
-                                return null;
+                                return false;
                             }
                             continue;
                         }
                         afterSeek = false;
-                    } else if (decoded != position + 1) {
-                        return null;
+                    } else if (index != position + 1) {
+                        return false;
                     }
-                    position = decoded;
+                    position = index;
                 }
-                frames[i] = Rotation.apply(current(video, target), turn);
+                out.put(target, Rotation.apply(current(video, target), turn));
             }
-            // The last sampled frame is the last predicted one: nothing may decode after it.
-            while (video.nextFrame()) {
-                if (video.framePts() > pts[total - 1]) {
-                    return null;
+            if (last) {
+                // The last sampled frame is the last predicted one: nothing may decode after it.
+                while (video.nextFrame()) {
+                    if (video.framePts() > pts[pts.length - 1]) {
+                        return false;
+                    }
                 }
             }
-            return new DecodedVideo(file, total, List.of(frames), Rotation.degrees(turn), false);
+            return true;
         }
     }
 
