@@ -68,6 +68,7 @@ final class ChatCommand implements Callable<Integer> {
     private final List<VisualInput> attached = new ArrayList<>();
     private int attachedImages;
     private int attachedVideos;
+    private boolean answered;
 
     @Override
     public Integer call() throws IOException {
@@ -185,7 +186,9 @@ final class ChatCommand implements Callable<Integer> {
             out.flush();
             return;
         }
-        out.println(json ? AnswerJson.of(answer, loaded.engine.name(), 0, loaded.mediaMs()) : decoder.flush());
+        // timings_ms.load: the model was loaded once, before the first answer
+        out.println(json ? AnswerJson.of(answer, loaded.engine.name(), answered ? 0 : loaded.loadMs, loaded.mediaMs()) : decoder.flush());
+        answered = true;
         out.flush();
         if (stats) {
             System.err.println(AnswerJson.statsLine(answer, loaded.engine.name(), loaded.loadMs, loaded.mediaMs(), loaded.startupMs));
