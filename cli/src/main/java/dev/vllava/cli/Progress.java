@@ -32,7 +32,7 @@ final class Progress {
         ProgressBarBuilder builder = new ProgressBarBuilder()
                 .setTaskName(task)
                 .setInitialMax(max)
-                .setConsumer(new ConsoleProgressBarConsumer(System.err))
+                .setConsumer(new ClearingConsumer())
                 .setUpdateIntervalMillis(200)
                 .clearDisplayOnFinish();
         if (unit != null) {
@@ -55,9 +55,24 @@ final class Progress {
                 if (!closed) {
                     closed = true;
                     bar.close();
+                    // closing ends the cleared bar's line; go back up so that no blank line is left
+                    System.err.print("\033[A\r");
+                    System.err.flush();
                 }
             }
         };
+    }
+
+    /** The console consumer without the newline it prints when closed: a cleared bar leaves no blank line. */
+    private static final class ClearingConsumer extends ConsoleProgressBarConsumer {
+        ClearingConsumer() {
+            super(System.err);
+        }
+
+        @Override
+        public void close() {
+            System.err.flush();
+        }
     }
 
     /** One running bar. */
