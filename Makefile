@@ -9,10 +9,23 @@ PTX := $(patsubst kernels/src/main/cuda/%.cu,$(PTX_DIR)/%.ptx,$(CUDA_SOURCES))
 DEMO_MODEL := testdata/shapes/model
 DEMO_VIDEO := testdata/shapes/bench/media/v000.mp4
 
-.PHONY: build test demo ptx bench bench-gpu dist clean
+AOT_CACHE := cli/target/vllava.aot
+
+.PHONY: build test demo ptx aot bench bench-gpu dist clean
 
 build: ptx
 	$(MVN) -q -DskipTests package
+	@$(MAKE) --no-print-directory aot
+
+# AOT cache (JDK 25, JEP 483/514: AppCDS plus linked classes): a training run of `vllava ask` on the
+# demo model records what a start loads, and the launcher maps it on later starts (docs/cli.md).
+# It is an optimisation only: when training fails, vllava runs the same without it.
+aot:
+	@rm -f $(AOT_CACHE)
+	@VLLAVA_JAVA_OPTS="-XX:AOTCacheOutput=$(AOT_CACHE)" ./vllava ask --model $(DEMO_MODEL) --video $(DEMO_VIDEO) \
+		--max-new-tokens 4 "What color is the shape?" > cli/target/aot-training.log 2>&1 \
+		&& echo "AOT cache: $(AOT_CACHE)" \
+		|| { rm -f $(AOT_CACHE); echo "AOT cache not built (see cli/target/aot-training.log); vllava starts without it"; }
 
 test: ptx
 	$(MVN) verify

@@ -9,9 +9,11 @@ import dev.vllava.model.GoldenData;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code vllava ask} in process: stdout carries the answer only, errors are one line and an exit code. */
 class AskCommandTest {
@@ -52,7 +54,7 @@ class AskCommandTest {
         assertEquals(2, json.get("generated_tokens").intValue());
         assertEquals("stop", json.get("finish_reason").asText());
         assertEquals("cpu", json.get("backend").asText());
-        for (String phase : List.of("vision", "prefill", "decode", "total")) {
+        for (String phase : List.of("load", "media", "vision", "prefill", "decode")) {
             assertTrue(json.get("timings_ms").get(phase).isNumber(), "timings_ms." + phase);
         }
     }
@@ -60,7 +62,7 @@ class AskCommandTest {
     @Test
     void plainOutputIsTheAnswerAndANewline() {
         Run run = ask("--model", SHAPES.resolve("model").toString(), "--image", SHAPES.resolve("bench/media/i042.png").toString(),
-                "--threads", "2", "--raw-prompt", "USER: <image>\nWhat color is the shape? ASSISTANT:");
+                "--threads", "2", "--backend", "cpu", "--raw-prompt", "USER: <image>\nWhat color is the shape? ASSISTANT:");
         assertEquals(0, run.exitCode(), run.err());
         assertEquals("blue\n", run.out(), "streamed pieces concatenated (the leading ▁ dropped as decode does), EOS skipped");
     }
@@ -71,7 +73,8 @@ class AskCommandTest {
                 "--max-new-tokens", "5000", "What color is the shape?");
         assertEquals(6, run.exitCode());
         assertEquals("", run.out());
-        assertTrue(run.err().startsWith("vllava: error: 79 prompt tokens + 5000 max new tokens = 5079 exceed the context of 4096 tokens"),
+        // in process, another test may have created the first slf4j logger at its default level (info): skip log lines
+        assertTrue(run.err().lines().filter(line -> !line.startsWith("[")).findFirst().orElse("").startsWith("vllava: error: 79 prompt tokens + 5000 max new tokens = 5079 exceed the context of 4096 tokens"),
                 run.err());
     }
 
@@ -81,5 +84,44 @@ class AskCommandTest {
                 "--raw-prompt", "USER: hello ASSISTANT:");
         assertEquals(2, run.exitCode());
         assertTrue(run.err().contains("0 <image> and 0 <video> placeholders but 1 image(s)"), run.err());
+    }
+
+    @Test
+    void defaultTokenLimitIsLoweredToTheRoomLeftInTheContext(@TempDir Path temp) throws Exception {
+        Path model = Files.createDirectory(temp.resolve("model"));
+        try (var files = Files.list(SHAPES.resolve("model"))) {
+            for (Path file : files.toList()) {
+                Files.copy(file, model.resolve(file.getFileName()));
+            }
+        }
+        Path config = model.resolve("config.json");
+        Files.writeString(config, Files.readString(config).replace("\"max_position_embeddings\": 4096", "\"max_position_embeddings\": 537"));
+        Run run = ask("--model", model.toString(), "--video", SHAPES.resolve("bench/media/v000.mp4").toString(), "--json",
+                "What color is the shape?");
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals("[452,2]", new ObjectMapper().readTree(run.out()).get("token_ids").toString(),
+                "535 prompt tokens leave room for 2: the default 512 is lowered, not an error");
+    }
+
+    @Test
+    void questionFromStdinAndSystemText() {
+        java.io.InputStream oldIn = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream("What color is the shape?\n".getBytes(StandardCharsets.UTF_8)));
+            Run run = ask("--model", SHAPES.resolve("model").toString(), "--image", SHAPES.resolve("bench/media/i042.png").toString(),
+                    "--json", "-");
+            assertEquals(0, run.exitCode(), run.err());
+            assertTrue(run.out().contains("\"answer\":\"blue\""), run.out());
+            assertTrue(run.out().contains("\"prompt_tokens\":79"), "stdin's trailing newline is dropped: " + run.out());
+        } finally {
+            System.setIn(oldIn);
+        }
+    }
+
+    @Test
+    void templatePutsSystemTextAndImagePlaceholdersFirst() {
+        assertEquals("USER: <video>\nWhy? ASSISTANT:", Prompts.firstTurn(null, 0, 1, "Why?"));
+        assertEquals("Be brief. USER: <image>\n<image>\n<video>\nWhy? ASSISTANT:", Prompts.firstTurn("Be brief.", 2, 1, "Why?"));
+        assertEquals("USER: Why? ASSISTANT:", Prompts.turn(0, 0, "Why?"));
     }
 }

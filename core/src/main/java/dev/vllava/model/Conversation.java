@@ -85,6 +85,11 @@ public final class Conversation implements AutoCloseable {
         return new Turn(prompt, result.withTimings(timings));
     }
 
+    /** Length of the expanded prompt {@link #ask} would feed for {@code promptIds} (the pending token included). */
+    public int promptLength(int[] promptIds, List<VisualInput> media) {
+        return assemble(pendingToken < 0 ? promptIds : prepend(pendingToken, promptIds), media).length();
+    }
+
     private AssembledPrompt assemble(int[] ids, List<VisualInput> media) {
         int images = 0;
         List<Integer> videoFrames = new ArrayList<>();

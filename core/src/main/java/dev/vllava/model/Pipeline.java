@@ -113,11 +113,16 @@ public final class Pipeline implements AutoCloseable {
      * Throws a context-overflow error when prompt + max new tokens exceed max_position_embeddings.
      */
     public Answer answer(String prompt, List<VisualInput> media, GenerationOptions options, TokenListener listener) {
-        int promptLength = model.prompts().assemble(tokenizer.encode(prompt, true), imageCount(media), videoFrames(media)).length();
+        int promptLength = promptTokens(prompt, media);
         int contextLength = (int) Math.min(maxContextLength(), (long) promptLength + options.maxNewTokens());
         try (Session session = newSession(contextLength)) {
             return session.ask(prompt, media, options, listener);
         }
+    }
+
+    /** Length of {@code prompt} as the model reads it: BOS, text tokens and every placeholder expanded to its visual tokens. */
+    public int promptTokens(String prompt, List<VisualInput> media) {
+        return model.prompts().assemble(tokenizer.encode(prompt, true), imageCount(media), videoFrames(media)).length();
     }
 
     private static int imageCount(List<VisualInput> media) {

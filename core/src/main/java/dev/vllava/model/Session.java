@@ -32,6 +32,16 @@ public final class Session implements AutoCloseable {
                 turn.result().finishReason(), turn.result().timings());
     }
 
+    /** Tokens that {@link #ask} would add to the cache for {@code prompt} before generating (the pending last answer token included). */
+    public int promptTokens(String prompt, List<VisualInput> media) {
+        return conversation.promptLength(tokenizer.encode(prompt, !started), media);
+    }
+
+    /** Free room in the KV cache: what the next prompt and its answer may use together. */
+    public int freeContext() {
+        return conversation.kvCache().capacity() - conversation.kvCache().length();
+    }
+
     public Conversation conversation() {
         return conversation;
     }
