@@ -38,7 +38,10 @@ import picocli.CommandLine.Parameters;
             "TEXT absent or '-': every line of stdin is one input."
         })
 public final class TokenizeCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Created on first use: picocli instantiates every subcommand at start-up, and a mapper costs ~0.5 s of class loading. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     @Option(names = "--model", required = true, paramLabel = "DIR",
             description = "Model folder with tokenizer.json or tokenizer.model (+ tokenizer_config.json).")
@@ -121,7 +124,7 @@ public final class TokenizeCommand implements Callable<Integer> {
     private String jsonLine(Tokenizer tokenizer, String line, int number) {
         JsonNode request;
         try {
-            request = JSON.readTree(line);
+            request = Json.MAPPER.readTree(line);
         } catch (JacksonException e) {
             throw VllavaException.usage("input line %d: not valid JSON (%s)", number,
                     e.getOriginalMessage().lines().findFirst().orElse("parse error"));
@@ -129,7 +132,7 @@ public final class TokenizeCommand implements Callable<Integer> {
         if (request == null || !request.isObject()) {
             throw VllavaException.usage("input line %d: not a JSON object", number);
         }
-        ObjectNode response = JSON.createObjectNode();
+        ObjectNode response = Json.MAPPER.createObjectNode();
         if (request.has("text")) {
             if (!request.get("text").isTextual()) {
                 throw VllavaException.usage("input line %d: \"text\" is not a string", number);
@@ -164,7 +167,7 @@ public final class TokenizeCommand implements Callable<Integer> {
             throw VllavaException.usage("input line %d: needs \"text\" (to encode) or \"ids\" (to decode)", number);
         }
         try {
-            return JSON.writeValueAsString(response);
+            return Json.MAPPER.writeValueAsString(response);
         } catch (JacksonException e) {
             throw new IllegalStateException(e);
         }
