@@ -11,7 +11,7 @@ DEMO_VIDEO := testdata/shapes/bench/media/v000.mp4
 
 AOT_CACHE := cli/target/vllava.aot
 
-.PHONY: build test demo ptx aot bench bench-gpu dist clean
+.PHONY: build test demo ptx aot bench bench-engine bench-gpu dist clean
 
 build: ptx
 	$(MVN) -q -DskipTests package
@@ -49,6 +49,15 @@ $(PTX_DIR)/%.ptx: kernels/src/main/cuda/%.cu $(wildcard kernels/src/main/cuda/*.
 
 bench: build
 	./vllava bench --backend cpu --synthetic 7b
+
+# JMH micro-benchmarks of the CPU engine's matrix kernels (decode GEMV, prefill GEMM) with the
+# machine's read bandwidth and FMA peak measured in the same JVM; THREADS=N to pin the thread count.
+bench-engine:
+	$(MVN) -q -pl core -am install -DskipTests
+	$(MVN) -q -pl core dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test.classpath
+	$(JAVA_HOME)/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
+	  -cp core/target/test-classes:core/target/classes:$$(cat core/target/test.classpath) \
+	  dev.vllava.engine.cpu.CpuEngineBenchmarks $(THREADS)
 
 # On a GPU machine: vllava's CUDA bench (CudaBench at the 7B shapes, JSON) and the Hugging Face peer
 # (bench/hf_peer.py: transformers FP16 + sdpa, random weights), then a side-by-side table.
