@@ -30,7 +30,9 @@ endif
 
 $(PTX_DIR)/%.ptx: kernels/src/main/cuda/%.cu $(wildcard kernels/src/main/cuda/*.cuh)
 	@mkdir -p $(PTX_DIR)
-	$(NVCC) -ptx -arch=compute_80 -O3 -lineinfo -o $@ $<
+	$(NVCC) -ptx -arch=compute_80 -std=c++17 -O3 -lineinfo -Werror all-warnings -o $@ $<
+	@# ptxas assembles the PTX for sm_80 once so that a PTX error fails the build, not the first GPU run.
+	@$(dir $(NVCC))ptxas -arch=sm_80 -o /dev/null $@
 
 bench: build
 	./vllava bench --backend cpu --synthetic 7b

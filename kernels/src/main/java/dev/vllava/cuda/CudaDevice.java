@@ -1,0 +1,245 @@
+package dev.vllava.cuda;
+
+import static jcuda.driver.JCudaDriver.*;
+
+import dev.vllava.Failure;
+import dev.vllava.VllavaException;
+import dev.vllava.checkpoint.DType;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import jcuda.Pointer;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdevice_attribute;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUmodule;
+import jcuda.driver.CUresult;
+import jcuda.driver.CUstream;
+
+/**
+ * One GPU through the JCuda driver API: the device's primary context (shared with cuBLAS, which uses
+ * the runtime API), one stream, the kernel modules, a pinned staging buffer for host↔device copies,
+ * and error translation into one-line {@link VllavaException}s.
+ */
+final class CudaDevice implements AutoCloseable {
+    static final long STAGING_BYTES = 64L << 20;
+    /** cudaErrorInsufficientDriver's driver-API twin (35); JCuda 12.6's CUresult has no constant for it. */
+    private static final int CUDA_ERROR_INSUFFICIENT_DRIVER = 35;
+
+    final int ordinal;
+    final String name;
+    final int computeCapability;  // major·10 + minor
+    final int multiprocessors;
+    final int driverVersion;
+    private final CUdevice device = new CUdevice();
+    private final CUstream stream = new CUstream();
+    private final Map<String, CUmodule> modules = new HashMap<>();
+    private final Map<String, CUfunction> functions = new HashMap<>();
+    private final Pointer staging = new Pointer();
+    private final MemorySegment stagingSegment;
+
+    private CudaDevice(int ordinal) {
+        this.ordinal = ordinal;
+        checkDriverLibrary();
+        try {
+            check(cuInit(0), "cuInit");
+        } catch (LinkageError e) {
+            throw VllavaException.backendUnavailable("the CUDA driver could not be loaded through JCuda (%s); is the NVIDIA driver installed?",
+                    e.getMessage());
+        }
+        int[] value = new int[1];
+        check(cuDriverGetVersion(value), "cuDriverGetVersion");
+        driverVersion = value[0];
+        check(cuDeviceGetCount(value), "cuDeviceGetCount");
+        if (value[0] == 0) {
+            throw VllavaException.backendUnavailable("no CUDA device found (the driver reports 0 GPUs)");
+        }
+        if (ordinal < 0 || ordinal >= value[0]) {
+            throw VllavaException.usage("--device %d does not exist: this machine has %d CUDA device(s), 0..%d", ordinal, value[0], value[0] - 1);
+        }
+        check(cuDeviceGet(device, ordinal), "cuDeviceGet");
+        byte[] nameBytes = new byte[256];
+        check(cuDeviceGetName(nameBytes, nameBytes.length, device), "cuDeviceGetName");
+        name = new String(nameBytes, StandardCharsets.US_ASCII).trim().replace("\0", "");
+        computeCapability = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR) * 10
+                + attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
+        multiprocessors = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
+        if (computeCapability < 80) {
+            throw VllavaException.backendUnavailable("GPU %d (%s) has compute capability %d.%d; vllava's kernels need 8.0 or newer (Ampere, Ada, Hopper)",
+                    ordinal, name, computeCapability / 10, computeCapability % 10);
+        }
+        CUcontext context = new CUcontext();
+        check(cuDevicePrimaryCtxRetain(context, device), "cuDevicePrimaryCtxRetain");
+        check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
+        check(cuStreamCreate(stream, 0), "cuStreamCreate");
+        check(cuMemHostAlloc(staging, STAGING_BYTES, 0), "cuMemHostAlloc (pinned staging buffer)");
+        stagingSegment = MemorySegment.ofBuffer(staging.getByteBuffer(0, STAGING_BYTES));
+    }
+
+    static CudaDevice open(int ordinal) {
+        return new CudaDevice(ordinal);
+    }
+
+    /**
+     * Fails with one line when libcuda.so.1 is absent, before JCuda's native library (which links it)
+     * would fail with an UnsatisfiedLinkError.
+     */
+    static void checkDriverLibrary() {
+        try (Arena arena = Arena.ofConfined()) {
+            SymbolLookup.libraryLookup("libcuda.so.1", arena);
+        } catch (IllegalArgumentException | UnsatisfiedLinkError e) {
+            throw VllavaException.backendUnavailable(
+                    "no NVIDIA driver: libcuda.so.1 cannot be loaded (install the NVIDIA driver >= 580, or use --backend cpu)");
+        }
+    }
+
+    private int attribute(int attribute) {
+        int[] value = new int[1];
+        check(cuDeviceGetAttribute(value, attribute, device), "cuDeviceGetAttribute");
+        return value[0];
+    }
+
+    /** Loads every packaged PTX module (the driver JIT-compiles it for this GPU on first load). */
+    void loadModules(PtxCatalog catalog) {
+        int needed = PtxCatalog.minimumDriverFor(catalog.isaVersion());
+        for (String module : catalog.modules()) {
+            CUmodule loaded = new CUmodule();
+            int result = cuModuleLoadData(loaded, catalog.ptxImage(module));
+            if (result == CUresult.CUDA_ERROR_UNSUPPORTED_PTX_VERSION || (result != 0 && driverVersion < needed)) {
+                throw VllavaException.backendUnavailable(
+                        "the NVIDIA driver (CUDA %s) is too old for vllava's kernels (PTX ISA %d.%d needs CUDA %s, driver >= 580): update the driver",
+                        version(driverVersion), catalog.isaVersion() / 10, catalog.isaVersion() % 10, version(needed));
+            }
+            check(result, "loading kernels " + module + ".ptx");
+            modules.put(module, loaded);
+        }
+    }
+
+    static String version(int driverVersion) {
+        return driverVersion / 1000 + "." + driverVersion % 1000 / 10;
+    }
+
+    CUfunction function(Kernel kernel, DType dtype) {
+        String entry = kernel.entry(dtype);
+        return functions.computeIfAbsent(entry, name -> {
+            CUfunction function = new CUfunction();
+            check(cuModuleGetFunction(function, modules.get(kernel.module()), name), "cuModuleGetFunction " + name);
+            return function;
+        });
+    }
+
+    CUfunction function(Kernel kernel) {
+        return function(kernel, DType.F32);
+    }
+
+    /** Launches on the engine stream; args are Long (device addresses, 64-bit), Integer or Float. */
+    void launch(CUfunction function, Launch launch, Object... args) {
+        Pointer[] params = new Pointer[args.length];
+        for (int i = 0; i < args.length; i++) {
+            params[i] = switch (args[i]) {
+                case Long l -> Pointer.to(new long[] {l});
+                case Integer n -> Pointer.to(new int[] {n});
+                case Float f -> Pointer.to(new float[] {f});
+                default -> throw new IllegalArgumentException("kernel argument " + args[i]);
+            };
+        }
+        check(cuLaunchKernel(function, launch.gridX(), launch.gridY(), launch.gridZ(), launch.blockX(), 1, 1,
+                0, stream, Pointer.to(params), null), "cuLaunchKernel");
+    }
+
+    long allocate(long bytes) {
+        CUdeviceptr pointer = new CUdeviceptr();
+        int result = cuMemAlloc(pointer, bytes);
+        if (result == CUresult.CUDA_ERROR_OUT_OF_MEMORY) {
+            long[] free = new long[1];
+            long[] total = new long[1];
+            cuMemGetInfo(free, total);
+            throw VllavaException.backendUnavailable("out of GPU memory on device %d (%s): need %s more, %s free of %s",
+                    ordinal, name, mib(bytes), mib(free[0]), mib(total[0]));
+        }
+        check(result, "cuMemAlloc");
+        return DevicePointers.address(pointer);
+    }
+
+    void free(long address) {
+        check(cuMemFree(DevicePointers.deviceptr(address)), "cuMemFree");
+    }
+
+    static String mib(long bytes) {
+        return bytes >= (1L << 30) ? String.format("%.2f GiB", bytes / (double) (1L << 30)) : (bytes >> 20) + " MiB";
+    }
+
+    /** Copies host bytes to the device through the pinned staging buffer, in 64 MiB pieces. */
+    void upload(long dst, MemorySegment src) {
+        for (long done = 0; done < src.byteSize(); done += STAGING_BYTES) {
+            long bytes = Math.min(STAGING_BYTES, src.byteSize() - done);
+            MemorySegment.copy(src, done, stagingSegment, 0, bytes);
+            check(cuMemcpyHtoDAsync(DevicePointers.deviceptr(dst + done), staging, bytes, stream), "cuMemcpyHtoDAsync");
+            synchronize();  // the staging buffer is reused by the next piece
+        }
+    }
+
+    /** Copies device bytes into a host segment (synchronous). */
+    void download(MemorySegment dst, long src) {
+        for (long done = 0; done < dst.byteSize(); done += STAGING_BYTES) {
+            long bytes = Math.min(STAGING_BYTES, dst.byteSize() - done);
+            check(cuMemcpyDtoHAsync(staging, DevicePointers.deviceptr(src + done), bytes, stream), "cuMemcpyDtoHAsync");
+            synchronize();
+            MemorySegment.copy(stagingSegment, 0, dst, done, bytes);
+        }
+    }
+
+    void memset(long address, long bytes) {
+        check(cuMemsetD8Async(DevicePointers.deviceptr(address), (byte) 0, bytes, stream), "cuMemsetD8Async");
+    }
+
+    void synchronize() {
+        check(cuStreamSynchronize(stream), "cuStreamSynchronize");
+    }
+
+    CUstream stream() {
+        return stream;
+    }
+
+    long streamHandle() {
+        return DevicePointers.address(stream);
+    }
+
+    /** {free, total} bytes of device memory. */
+    long[] memoryInfo() {
+        long[] free = new long[1];
+        long[] total = new long[1];
+        check(cuMemGetInfo(free, total), "cuMemGetInfo");
+        return new long[] {free[0], total[0]};
+    }
+
+    static void check(int result, String what) {
+        if (result != CUresult.CUDA_SUCCESS) {
+            String meaning = CUresult.stringFor(result);
+            if (result == CUresult.CUDA_ERROR_NO_DEVICE) {
+                throw VllavaException.backendUnavailable("no CUDA device found (%s)", meaning);
+            }
+            if (result == CUDA_ERROR_INSUFFICIENT_DRIVER || result == CUresult.CUDA_ERROR_NOT_INITIALIZED) {
+                throw VllavaException.backendUnavailable("the NVIDIA driver is not usable (%s in %s)", meaning, what);
+            }
+            throw new VllavaException(Failure.INTERNAL, "CUDA error in " + what + ": " + meaning);
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronize();
+        for (CUmodule module : modules.values()) {
+            cuModuleUnload(module);
+        }
+        cuMemFreeHost(staging);
+        cuStreamDestroy(stream);
+        cuDevicePrimaryCtxRelease(device);
+    }
+
+}

@@ -1,0 +1,80 @@
+package dev.vllava.cuda;
+
+import dev.vllava.checkpoint.DType;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every kernel the CUDA engine launches: the PTX module (file {@code <module>.ptx}) and the entry name.
+ * Kernels whose weight argument comes in the checkpoint's dtype exist once per storage type, with the
+ * suffix {@code _f32}, {@code _f16} or {@code _bf16}. {@code PtxCatalogTest} checks each entry against
+ * the compiled PTX, so a renamed kernel fails the build instead of the first GPU run.
+ */
+public enum Kernel {
+    ADD("elementwise", "add_f32"),
+    COPY("elementwise", "copy_f32"),
+    BIAS_ACTIVATE("elementwise", "bias_activate", true),
+    SILU_GATE("elementwise", "silu_gate_f32"),
+    CONVERT_TO_F16("elementwise", "convert_f32_to_f16"),
+    CONVERT_TO_BF16("elementwise", "convert_f32_to_bf16"),
+    CONVERT_DENSE_TO_F16("elementwise", "convert_dense_f32_to_f16"),
+    FILL_UNIFORM("elementwise", "fill_uniform", true),
+    RMS_NORM("norm", "rms_norm", true),
+    LAYER_NORM("norm", "layer_norm", true),
+    ROPE("rope", "rope_f32"),
+    EMBED("embed", "embed", true),
+    PATCH_IM2COL("embed", "patch_im2col_f32"),
+    PATCH_POSITIONS("embed", "patch_positions", true),
+    FLASH_ATTENTION_64("attention", "flash_attention_d64"),
+    FLASH_ATTENTION_128("attention", "flash_attention_d128"),
+    FLASH_DECODE_64("attention", "flash_decode_d64"),
+    FLASH_DECODE_128("attention", "flash_decode_d128"),
+    ATTENTION_COMBINE("attention", "attention_combine"),
+    GEMV_F16("gemv", "gemv_f16"),
+    GEMV_BF16("gemv", "gemv_bf16"),
+    ARGMAX("sample", "argmax_f32"),
+    SAMPLE("sample", "sample_f32");
+
+    private final String module;
+    private final String entry;
+    private final boolean perWeightType;
+
+    Kernel(String module, String entry) {
+        this(module, entry, false);
+    }
+
+    Kernel(String module, String entry, boolean perWeightType) {
+        this.module = module;
+        this.entry = entry;
+        this.perWeightType = perWeightType;
+    }
+
+    public String module() {
+        return module;
+    }
+
+    /** The entry of a kernel that has one variant. */
+    public String entry() {
+        if (perWeightType) {
+            throw new IllegalStateException(this + " has one entry per weight dtype");
+        }
+        return entry;
+    }
+
+    /** The entry for weights stored as {@code dtype} (the plain entry for single-variant kernels). */
+    public String entry(DType dtype) {
+        return perWeightType ? entry + "_" + dtype.name().toLowerCase(java.util.Locale.ROOT) : entry;
+    }
+
+    /** Every entry name this kernel contributes (three for per-dtype kernels). */
+    public List<String> entries() {
+        if (!perWeightType) {
+            return List.of(entry);
+        }
+        List<String> names = new ArrayList<>();
+        for (DType dtype : DType.values()) {
+            names.add(entry(dtype));
+        }
+        return names;
+    }
+}

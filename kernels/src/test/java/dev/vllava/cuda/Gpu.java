@@ -1,0 +1,38 @@
+package dev.vllava.cuda;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.vllava.VllavaException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.SymbolLookup;
+
+/** Test helpers: whether a usable GPU is here, and one shared engine for the GPU tests. */
+final class Gpu {
+    private static CudaEngine shared;
+    private static String unavailable;
+
+    private Gpu() {}
+
+    static boolean driverPresent() {
+        try (Arena arena = Arena.ofConfined()) {
+            SymbolLookup.libraryLookup("libcuda.so.1", arena);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** The engine on device 0 (F32 weights kept F32), or the test is skipped saying why. */
+    static synchronized CudaEngine engine() {
+        if (shared == null && unavailable == null) {
+            try {
+                shared = CudaEngine.open(new CudaEngine.Options(0, false, 256L << 20));
+                Runtime.getRuntime().addShutdownHook(new Thread(shared::close));
+            } catch (VllavaException e) {
+                unavailable = e.getMessage();
+            }
+        }
+        assumeTrue(shared != null, () -> "no usable GPU, CUDA tests skipped: " + unavailable);
+        return shared;
+    }
+}
