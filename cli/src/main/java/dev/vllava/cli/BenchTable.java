@@ -30,10 +30,10 @@ final class BenchTable {
         BenchReport.Decode d = r.decode();
         rows.add(new String[] {"decode", plural(d.tokens(), "token") + " after " + d.context() + " cached",
                 ms(d.msPerToken()) + "/token", rate(d.tokensPerSecond()) + " tokens/s",
-                String.format(Locale.ROOT, "%.2f GB/s", d.achievedGBps()), percent(d.fractionOfBandwidth()) + " of bandwidth"});
+                String.format(Locale.ROOT, d.achievedGBps() >= 1 ? "%.2f GB/s" : "%.4f GB/s", d.achievedGBps()), percent(d.fractionOfBandwidth()) + " of bandwidth"});
         appendAligned(out, rows);
 
-        out.append(String.format(Locale.ROOT, "%ndecode reads %s of weights + %s of KV cache per token%n",
+        out.append(String.format(Locale.ROOT, "%nread per decoded token: %s of weights + %s of KV cache%n",
                 bytes(d.weightBytesPerToken()), bytes(d.kvBytesPerToken())));
         if (p.ttftMs() != null) {
             out.append(String.format(Locale.ROOT, "time to first token (vision + prefill): %s%n", ms(p.ttftMs())));
@@ -89,11 +89,11 @@ final class BenchTable {
     }
 
     private static String gflops(double gflops) {
-        return String.format(Locale.ROOT, "%.1f GFLOP/s", gflops);
+        return String.format(Locale.ROOT, gflops >= 1 ? "%.1f GFLOP/s" : "%.4f GFLOP/s", gflops);
     }
 
     private static String percent(double fraction) {
-        return String.format(Locale.ROOT, "%.1f%%", 100 * fraction);
+        return String.format(Locale.ROOT, fraction >= 0.01 ? "%.1f%%" : "%.3f%%", 100 * fraction);
     }
 
     static String bytes(long bytes) {
