@@ -67,10 +67,10 @@ final class BenchCuda {
         BenchReport.Limits limits = limits(r.copyGBs(), r.gemmF16Tflops());
         ModelCost cost = new ModelCost(config, BYTES_PER_WEIGHT);
         return new BenchReport("cuda", r.device(), "synthetic " + command.source.synthetic, "F16", null, limits,
-                BenchReport.vision(cost, frames, visual, r.visionMs(), limits),
-                BenchReport.prefill(cost, r.promptTokens(), r.prefillMs(), r.ttftMs(), limits),
+                BenchReport.vision(cost, frames, visual, r.visionMs(), limits, null),
+                BenchReport.prefill(cost, r.promptTokens(), r.prefillMs(), r.ttftMs(), limits, null),
                 BenchReport.decode(cost, d[3], r.promptTokens(), r.decodeMsPerToken(),
-                        r.decodeGraphMsPerToken() > 0 ? r.decodeGraphMsPerToken() : null, limits),
+                        r.decodeGraphMsPerToken() > 0 ? r.decodeGraphMsPerToken() : null, limits, null),
                 memory(r.peakGpuBytes()));
     }
 
@@ -88,9 +88,9 @@ final class BenchCuda {
                 ModelCost cost = new ModelCost(config, BYTES_PER_WEIGHT);
                 return new BenchReport("cuda", engine.deviceDescription(), command.source.modelDir.toString(), "F16", null,
                         limits,
-                        BenchReport.vision(cost, t.frames(), t.visualTokens(), t.visionMs(), limits),
-                        BenchReport.prefill(cost, t.promptTokens(), t.prefillMs(), null, limits),
-                        BenchReport.decode(cost, t.decodeTokens(), t.decodeContext(), t.decodeMsPerToken(), null, limits),
+                        BenchReport.vision(cost, t.frames(), t.visualTokens(), t.visionMs(), limits, null),
+                        BenchReport.prefill(cost, t.promptTokens(), t.prefillMs(), null, limits, null),
+                        BenchReport.decode(cost, t.decodeTokens(), t.decodeContext(), t.decodeMsPerToken(), null, limits, null),
                         memory(engine.memoryUse().peakBytes()));
             }
         }

@@ -19,18 +19,19 @@ final class BenchTable {
                 limits.bandwidthGBps(), limits.bandwidth(), limits.peakGflops(), limits.peak()));
 
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"stage", "work", "time", "throughput", "achieved", "of limit"});
+        rows.add(new String[] {"stage", "work", "time", "throughput", "achieved", "of limit", "cpu share"});
         BenchReport.Vision v = r.vision();
         rows.add(new String[] {"vision", plural(v.frames(), "frame") + ", " + v.tokens() + " tokens",
                 ms(v.msPerFrame()) + "/frame", rate(v.tokens() / (v.ms() * 1e-3)) + " tokens/s",
-                gflops(v.achievedGflops()), percent(v.fractionOfPeak()) + " of peak"});
+                gflops(v.achievedGflops()), percent(v.fractionOfPeak()) + " of peak", share(v.cpuShare())});
         BenchReport.Prefill p = r.prefill();
         rows.add(new String[] {"prefill", p.tokens() + " tokens", ms(p.ms()), rate(p.tokensPerSecond()) + " tokens/s",
-                gflops(p.achievedGflops()), percent(p.fractionOfPeak()) + " of peak"});
+                gflops(p.achievedGflops()), percent(p.fractionOfPeak()) + " of peak", share(p.cpuShare())});
         BenchReport.Decode d = r.decode();
         rows.add(new String[] {"decode", plural(d.tokens(), "token") + " after " + d.context() + " cached",
                 ms(d.msPerToken()) + "/token", rate(d.tokensPerSecond()) + " tokens/s",
-                String.format(Locale.ROOT, d.achievedGBps() >= 1 ? "%.2f GB/s" : "%.4f GB/s", d.achievedGBps()), percent(d.fractionOfBandwidth()) + " of bandwidth"});
+                String.format(Locale.ROOT, d.achievedGBps() >= 1 ? "%.2f GB/s" : "%.4f GB/s", d.achievedGBps()), percent(d.fractionOfBandwidth()) + " of bandwidth",
+                share(d.cpuShare())});
         appendAligned(out, rows);
 
         out.append(String.format(Locale.ROOT, "%nread per decoded token: %s of weights + %s of KV cache%n",
@@ -74,6 +75,11 @@ final class BenchTable {
             }
             out.append(line.toString().stripTrailing()).append(System.lineSeparator());
         }
+    }
+
+    /** Process CPU time over wall time × threads; "-" where not measured (GPU). */
+    private static String share(Double cpuShare) {
+        return cpuShare == null ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * cpuShare);
     }
 
     private static String plural(int count, String noun) {

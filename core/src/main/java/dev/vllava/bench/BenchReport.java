@@ -16,6 +16,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
  * @param model       "synthetic 7b", "synthetic tiny" or the model folder
  * @param weightDtype the dtype the engine reads the weights in
  * @param threads     CPU worker threads; null on the GPU
+ *
+ * <p>Each CPU stage has {@code cpuShare}: the process's CPU time over wall time × threads while it ran
+ * (null on the GPU). Well under 1 means the run did not have the machine to itself, and its
+ * fractions of the limits understate the engine.
  */
 public record BenchReport(String backend, String device, String model, String weightDtype, Integer threads,
                           Limits limits, Vision vision, Prefill prefill, Decode decode, Memory memory) {
@@ -30,7 +34,7 @@ public record BenchReport(String backend, String device, String model, String we
 
     /** The video tower + projector over {@code frames} frames ({@code tokens} visual tokens in all). */
     public record Vision(int frames, int tokens, double ms, double msPerFrame, double gflop, double achievedGflops,
-                         double fractionOfPeak) {}
+                         double fractionOfPeak, Double cpuShare) {}
 
     /**
      * The language-model prefill of {@code tokens} tokens.
@@ -38,7 +42,7 @@ public record BenchReport(String backend, String device, String model, String we
      * @param ttftMs vision + prefill + first token, where the backend measures it as one run (CUDA)
      */
     public record Prefill(int tokens, double ms, double tokensPerSecond, double gflop, double achievedGflops,
-                          double fractionOfPeak, Double ttftMs) {}
+                          double fractionOfPeak, Double ttftMs, Double cpuShare) {}
 
     /**
      * {@code tokens} greedy decode steps starting with {@code context} tokens cached.
@@ -49,7 +53,7 @@ public record BenchReport(String backend, String device, String model, String we
      */
     public record Decode(int tokens, int context, double msPerToken, double tokensPerSecond, long weightBytesPerToken,
                          long kvBytesPerToken, @JsonProperty("achieved_gb_s") double achievedGBps, double fractionOfBandwidth,
-                         Double graphMsPerToken) {}
+                         Double graphMsPerToken, Double cpuShare) {}
 
     /**
      * Peaks in bytes.
@@ -62,26 +66,27 @@ public record BenchReport(String backend, String device, String model, String we
     public record Memory(long heapPeakBytes, long enginePeakBytes, Long weightBytes, Long residentPeakBytes,
                          Long devicePeakBytes) {}
 
-    public static Vision vision(ModelCost cost, int frames, int tokens, double ms, Limits limits) {
+    public static Vision vision(ModelCost cost, int frames, int tokens, double ms, Limits limits, Double cpuShare) {
         double flops = cost.visionFlopsPerFrame() * frames;
         double gflops = flops / (ms * 1e-3) / 1e9;
-        return new Vision(frames, tokens, ms, ms / frames, flops / 1e9, gflops, gflops / limits.peakGflops());
+        return new Vision(frames, tokens, ms, ms / frames, flops / 1e9, gflops, gflops / limits.peakGflops(), cpuShare);
     }
 
-    public static Prefill prefill(ModelCost cost, int tokens, double ms, Double ttftMs, Limits limits) {
+    public static Prefill prefill(ModelCost cost, int tokens, double ms, Double ttftMs, Limits limits, Double cpuShare) {
         double flops = cost.prefillFlops(tokens, 0);
         double gflops = flops / (ms * 1e-3) / 1e9;
-        return new Prefill(tokens, ms, tokens / (ms * 1e-3), flops / 1e9, gflops, gflops / limits.peakGflops(), ttftMs);
+        return new Prefill(tokens, ms, tokens / (ms * 1e-3), flops / 1e9, gflops, gflops / limits.peakGflops(), ttftMs,
+                cpuShare);
     }
 
     /** @param msPerToken mean time of one step over {@code tokens} steps */
     public static Decode decode(ModelCost cost, int tokens, int context, double msPerToken, Double graphMsPerToken,
-                                Limits limits) {
+                                Limits limits, Double cpuShare) {
         long weightBytes = cost.decodeWeightBytesPerToken();
         long kvBytes = cost.meanDecodeKvBytes(context, tokens);
         double gbps = (weightBytes + kvBytes) / (msPerToken * 1e-3) / 1e9;
         return new Decode(tokens, context, msPerToken, 1000 / msPerToken, weightBytes, kvBytes, gbps,
-                gbps / limits.bandwidthGBps(), graphMsPerToken);
+                gbps / limits.bandwidthGBps(), graphMsPerToken, cpuShare);
     }
 
     public String toJson() {

@@ -39,6 +39,7 @@ public final class CpuBench {
         double fmaGflops = MachineLimits.fmaPeakGflops(threads);
         BenchReport.Limits limits = new BenchReport.Limits(readGBps, "memory read, " + threads + " threads (MachineLimits)",
                 fmaGflops, "F32 vector FMA, " + threads + " threads (MachineLimits)");
+        progress.accept(weights.hostBytes() != null ? "making the synthetic weights in memory" : "loading the weights");
         try (CpuEngine engine = new CpuEngine(threads);
                 VideoLlava model = VideoLlava.load(weights.config(), weights.tensors(), engine)) {
             ModelBench.Timings t = ModelBench.run(model, options, () -> {}, progress);
@@ -48,11 +49,18 @@ public final class CpuBench {
                     engine.memoryUse().peakBytes(), hostBytes, boxed(ProcessMemory.residentPeakBytes()), null);
             return new BenchReport("cpu", cpuName() + ", " + jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize() + "-bit vectors",
                     weights.name(), weights.dtype().name(), threads, limits,
-                    BenchReport.vision(cost, t.frames(), t.visualTokens(), t.visionMs(), limits),
-                    BenchReport.prefill(cost, t.promptTokens(), t.prefillMs(), null, limits),
-                    BenchReport.decode(cost, t.decodeTokens(), t.decodeContext(), t.decodeMsPerToken(), null, limits),
+                    BenchReport.vision(cost, t.frames(), t.visualTokens(), t.visionMs(), limits,
+                            share(t.visionCpuMs(), t.visionMs(), threads)),
+                    BenchReport.prefill(cost, t.promptTokens(), t.prefillMs(), null, limits,
+                            share(t.prefillCpuMs(), t.prefillMs(), threads)),
+                    BenchReport.decode(cost, t.decodeTokens(), t.decodeContext(), t.decodeMsPerToken(), null, limits,
+                            share(t.decodeCpuMs(), t.decodeMs(), threads)),
                     memory);
         }
+    }
+
+    private static double share(double cpuMs, double wallMs, int threads) {
+        return cpuMs / (wallMs * threads);
     }
 
     private static Long boxed(java.util.OptionalLong value) {

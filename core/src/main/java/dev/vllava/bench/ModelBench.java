@@ -32,9 +32,12 @@ public final class ModelBench {
 
     /**
      * @param decodeContext tokens in the cache when the first timed decode step ran
+     * @param visionCpuMs   process CPU time during the timed vision run (all threads; likewise the others):
+     *                      compared with wall time × threads, it shows how much of a shared machine the run had
      */
     public record Timings(int frames, int visualTokens, double visionMs, int promptTokens, double prefillMs,
-                          int decodeTokens, int decodeContext, double decodeMs) {
+                          int decodeTokens, int decodeContext, double decodeMs, double visionCpuMs, double prefillCpuMs,
+                          double decodeCpuMs) {
         public double decodeMsPerToken() {
             return decodeMs / decodeTokens;
         }
@@ -65,8 +68,10 @@ public final class ModelBench {
         progress.accept("vision: " + options.frames() + " frame(s)");
         float[] pixels = randomPixels(random, options.frames(), channels, size);
         long start = System.nanoTime();
+        double cpuStart = processCpuMs();
         int visualTokens = encode(model, pixels, options.frames(), synchronize);
         double visionMs = millisSince(start);
+        double visionCpuMs = processCpuMs() - cpuStart;
 
         LlamaDecoder decoder = model.decoder();
         int vocab = model.config().text().vocabSize();
@@ -77,8 +82,10 @@ public final class ModelBench {
             progress.accept("prefill: " + options.promptTokens() + " tokens");
             int[] prompt = randomIds(random, options.promptTokens(), vocab);
             start = System.nanoTime();
+            cpuStart = processCpuMs();
             int token = prefill(engine, decoder, cache, prompt);
             double prefillMs = millisSince(start);
+            double prefillCpuMs = processCpuMs() - cpuStart;
 
             progress.accept("decode: " + DECODE_WARMUP + " warm-up + " + options.decodeTokens() + " tokens");
             for (int i = 0; i < DECODE_WARMUP; i++) {
@@ -86,14 +93,16 @@ public final class ModelBench {
             }
             int decodeContext = cache.length();
             start = System.nanoTime();
+            cpuStart = processCpuMs();
             for (int i = 0; i < options.decodeTokens(); i++) {
                 // argmax reads the logits back, so each step is complete before the next is queued
                 token = engine.argmax(decoder.decodeStep(token, cache));
             }
             synchronize.run();
             double decodeMs = millisSince(start);
+            double decodeCpuMs = processCpuMs() - cpuStart;
             return new Timings(options.frames(), visualTokens, visionMs, options.promptTokens(), prefillMs,
-                    options.decodeTokens(), decodeContext, decodeMs);
+                    options.decodeTokens(), decodeContext, decodeMs, visionCpuMs, prefillCpuMs, decodeCpuMs);
         }
     }
 
@@ -125,6 +134,11 @@ public final class ModelBench {
             ids[i] = 1 + random.nextInt(vocab - 1);
         }
         return ids;
+    }
+
+    /** CPU time of the whole process so far (Linux: from /proc, 10 ms resolution); 0 where unknown. */
+    private static double processCpuMs() {
+        return ProcessHandle.current().info().totalCpuDuration().map(d -> d.toNanos() / 1e6).orElse(0.0);
     }
 
     private static double millisSince(long startNanos) {
