@@ -18,6 +18,7 @@ public final class CpuEngine implements Engine {
 
     private final ParallelLoop loop;
     private final ActivationMemory memory = new ActivationMemory();
+    private Rope rope;
 
     public CpuEngine(int threads) {
         this.loop = new ParallelLoop(threads);
@@ -242,15 +243,16 @@ public final class CpuEngine implements Engine {
         if (headDim % 2 != 0 || (long) heads * headDim > t.columns) {
             throw new IllegalArgumentException("rope of " + heads + " heads of " + headDim + " on " + t);
         }
-        float[] invFreq = Rope.inverseFrequencies(headDim, theta);
+        if (firstPosition < 0) {
+            throw new IllegalArgumentException("rope at negative position " + firstPosition);
+        }
+        Rope table = ropeTable(headDim, theta);
+        table.ensure(firstPosition + t.rows);
         loop.forRange(t.rows, 4, (start, end) -> {
             float[] row = new float[t.columns];
-            float[] cos = new float[headDim / 2];
-            float[] sin = new float[headDim / 2];
             for (int r = start; r < end; r++) {
-                Rope.angles(firstPosition + r, invFreq, cos, sin);
                 t.readRow(r, row);
-                Rope.rotateRow(row, heads, headDim, cos, sin);
+                table.rotateRow(row, heads, firstPosition + r);
                 t.writeRow(r, row);
             }
         });
@@ -324,6 +326,14 @@ public final class CpuEngine implements Engine {
     }
 
     // ---- helpers ------------------------------------------------------------------------------
+
+    /** The cos/sin cache for this head size and base (one model uses one; a change replaces it). */
+    private synchronized Rope ropeTable(int headDim, double theta) {
+        if (rope == null || !rope.matches(headDim, theta)) {
+            rope = new Rope(headDim, theta);
+        }
+        return rope;
+    }
 
     private static CpuTensor cpu(Tensor tensor) {
         if (tensor instanceof CpuTensor cpu) {

@@ -161,6 +161,35 @@ class CpuEngineOpsTest {
         }
     }
 
+    /**
+     * transformers computes the angle in float32 (inv_freq and position·inv_freq both rounded to
+     * float); at position 1000 that rounding moves the angle by up to ~6e-5 rad, so the reference
+     * rounds the same way and the tolerance can be tight.
+     */
+    @Test
+    void ropeMatchesTransformersFloatAnglesOnLongHeads() {
+        int heads = 2;
+        int headDim = 128;
+        int rows = 3;
+        int first = 1000;
+        float[] x = Weights.gaussian(rows * heads * headDim, random);
+        Tensor t = engine.upload(x, rows, heads * headDim);
+        engine.rope(t, heads, headDim, first, 10000.0);
+        float[] got = engine.download(t);
+        for (int r = 0; r < rows; r++) {
+            for (int h = 0; h < heads; h++) {
+                for (int j = 0; j < headDim / 2; j++) {
+                    float invFreq = 1.0f / (float) Math.pow(10000.0, (float) (2 * j) / (float) headDim);
+                    double angle = (float) (first + r) * invFreq;
+                    int a = r * heads * headDim + h * headDim + j;
+                    int b = a + headDim / 2;
+                    assertEquals(x[a] * Math.cos(angle) - x[b] * Math.sin(angle), got[a], 1e-6, "rope first half");
+                    assertEquals(x[b] * Math.cos(angle) + x[a] * Math.sin(angle), got[b], 1e-6, "rope second half");
+                }
+            }
+        }
+    }
+
     @Test
     void addReadsF16OperandAndAliasesOutput() {
         Weights pos = Weights.random(arena, "pos", DType.F16, 6, 9, random);
