@@ -68,7 +68,7 @@ final class BenchCommand implements Callable<Integer> {
     Integer frames;
 
     @Option(names = "--prompt-tokens", paramLabel = "N",
-            description = "Prompt tokens to prefill (CPU default 128; CUDA default frames × 257 + 40, and at least the visual tokens + 1).")
+            description = "Prompt tokens to prefill (CPU default 128; CUDA default frames × 257 + 40, and at least the visual tokens + 8).")
     Integer promptTokens;
 
     @Option(names = "--decode-tokens", paramLabel = "N", description = "Decode steps timed (CPU default 8, CUDA 64).")

@@ -23,6 +23,7 @@ final class BenchCuda {
     private static final long COPY_BYTES = 1L << 30;
     private static final int GEMM_SIZE = 8192;
     private static final int BYTES_PER_WEIGHT = 2;
+    private static final int MIN_TEXT_TOKENS = 8;
 
     private BenchCuda() {}
 
@@ -55,9 +56,10 @@ final class BenchCuda {
         int frames = d[0];
         int visual = d[1];
         int prompt = d[2];
-        if (prompt <= visual) {
-            throw VllavaException.usage("--prompt-tokens %d must exceed the %d visual tokens of %d frame(s) on the cuda synthetic bench",
-                    prompt, visual, frames);
+        // CudaBench splices the video after a few text tokens and needs text on both sides of it.
+        if (prompt < visual + MIN_TEXT_TOKENS) {
+            throw VllavaException.usage("--prompt-tokens %d must be at least the %d visual tokens of %d frame(s) + %d text tokens on the cuda synthetic bench",
+                    prompt, visual, frames, MIN_TEXT_TOKENS);
         }
         BenchCommand.requireContext(config, new ModelBench.Options(frames, prompt, d[3]));
         progress.accept("cuda: limits, then the synthetic model (" + frames + " frames, " + prompt + " prompt tokens, "

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -13,6 +16,25 @@ import org.junit.jupiter.api.Test;
 class BenchCommandTest {
     private static final String[] FAST = {"--synthetic", "tiny", "--bandwidth-buffer-mb", "8", "--prompt-tokens", "12",
             "--decode-tokens", "2", "--frames", "1", "--threads", "2"};
+
+    record Run(int exitCode, String out, String err) {}
+
+    /** Main.run in this JVM with stdout and stderr captured, as the launcher would run it. */
+    static Run vllava(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
+            int code = Main.run(args);
+            return new Run(code, stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
 
     private static String[] bench(String... extra) {
         String[] args = new String[1 + FAST.length + extra.length];
@@ -24,7 +46,7 @@ class BenchCommandTest {
 
     @Test
     void jsonHasEveryStageWithPositiveFigures() throws Exception {
-        InfoCommandTest.Run run = InfoCommandTest.vllava(bench("--json"));
+        Run run = vllava(bench("--json"));
         assertEquals(0, run.exitCode(), run.err());
         JsonNode root = new ObjectMapper().readTree(run.out());
         assertEquals("cpu", root.get("backend").asText());
@@ -53,6 +75,9 @@ class BenchCommandTest {
             assertTrue(decode.get(field).asDouble() > 0, "decode." + field + " in " + run.out());
         }
         assertTrue(decode.get("graph_ms_per_token").isNull(), "CUDA only");
+        for (String stage : List.of("vision", "prefill", "decode")) {
+            assertTrue(root.get(stage).get("cpu_share").isNumber(), stage + ".cpu_share is measured on the CPU: " + run.out());
+        }
         JsonNode memory = root.get("memory");
         for (String field : List.of("heap_peak_bytes", "engine_peak_bytes", "weight_bytes", "resident_peak_bytes")) {
             assertTrue(memory.get(field).asLong() > 0, "memory." + field + " in " + run.out());
@@ -63,7 +88,7 @@ class BenchCommandTest {
 
     @Test
     void tableHasAnAlignedRowPerStage() {
-        InfoCommandTest.Run run = InfoCommandTest.vllava(bench());
+        Run run = vllava(bench());
         assertEquals(0, run.exitCode(), run.err());
         List<String> lines = run.out().lines().toList();
         assertTrue(lines.getFirst().startsWith("vllava bench: cpu"), run.out());
@@ -81,7 +106,7 @@ class BenchCommandTest {
 
     @Test
     void cudaWithoutAGpuExitsFiveWithOneLine() {
-        InfoCommandTest.Run run = InfoCommandTest.vllava("bench", "--backend", "cuda", "--synthetic", "7b", "--json");
+        Run run = vllava("bench", "--backend", "cuda", "--synthetic", "7b", "--json");
         assertEquals(5, run.exitCode(), run.err());
         assertEquals("", run.out());
         assertEquals(1, run.err().lines().count(), run.err());
@@ -90,18 +115,18 @@ class BenchCommandTest {
 
     @Test
     void needsExactlyOneWeightSource() {
-        assertEquals(2, InfoCommandTest.vllava("bench").exitCode());
-        assertEquals(2, InfoCommandTest.vllava("bench", "--synthetic", "tiny", "--model", "x").exitCode());
-        InfoCommandTest.Run unknown = InfoCommandTest.vllava("bench", "--synthetic", "13b");
+        assertEquals(2, vllava("bench").exitCode());
+        assertEquals(2, vllava("bench", "--synthetic", "tiny", "--model", "x").exitCode());
+        Run unknown = vllava("bench", "--synthetic", "13b");
         assertEquals(2, unknown.exitCode());
         assertTrue(unknown.err().contains("13b"), unknown.err());
     }
 
     @Test
     void rejectsNonPositiveCountsAndUnknownBackends() {
-        assertEquals(2, InfoCommandTest.vllava("bench", "--synthetic", "tiny", "--decode-tokens", "0").exitCode());
-        assertEquals(2, InfoCommandTest.vllava("bench", "--synthetic", "tiny", "--backend", "tpu").exitCode());
-        InfoCommandTest.Run tooLong = InfoCommandTest.vllava("bench", "--synthetic", "tiny", "--prompt-tokens", "5000");
+        assertEquals(2, vllava("bench", "--synthetic", "tiny", "--decode-tokens", "0").exitCode());
+        assertEquals(2, vllava("bench", "--synthetic", "tiny", "--backend", "tpu").exitCode());
+        Run tooLong = vllava("bench", "--synthetic", "tiny", "--prompt-tokens", "5000");
         assertEquals(2, tooLong.exitCode());
         assertTrue(tooLong.err().contains("4096"), tooLong.err());
     }
