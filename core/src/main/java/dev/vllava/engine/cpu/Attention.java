@@ -239,7 +239,7 @@ final class Attention {
                     a = FloatVector.fromArray(FLOATS, query, c)
                             .fma(FloatVector.fromMemorySegment(FLOATS, k.segment, keyAt + 4L * c, Halves.LE), a);
                 }
-                float dot = a.reduceLanes(VectorOperators.ADD);
+                float dot = VectorMath.sum(a);
                 for (; c < d; c++) {
                     dot += query[c] * k.segment.get(CpuTensor.F32, keyAt + 4L * c);
                 }
@@ -300,16 +300,16 @@ final class Attention {
             return max;
         }
 
-        /** {@code s[j] ← exp(s[j] - max)} for j &lt; count; returns their sum (Vector API exp: ~1 ulp). */
+        /** {@code s[j] ← exp(s[j] - max)} for j &lt; count; returns their sum ({@link VectorMath#exp}: ~1 ulp). */
         private static float expAndSum(float[] s, int count, float max) {
             FloatVector total = FloatVector.zero(FLOATS);
             int j = 0;
             for (; j + LANES <= count; j += LANES) {
-                FloatVector e = FloatVector.fromArray(FLOATS, s, j).sub(max).lanewise(VectorOperators.EXP);
+                FloatVector e = VectorMath.exp(FloatVector.fromArray(FLOATS, s, j).sub(max));
                 e.intoArray(s, j);
                 total = total.add(e);
             }
-            float sum = total.reduceLanes(VectorOperators.ADD);
+            float sum = VectorMath.sum(total);
             for (; j < count; j++) {
                 s[j] = (float) Math.exp(s[j] - max);
                 sum += s[j];

@@ -59,7 +59,7 @@ final class Gemv {
         for (; c + LANES <= inner; c += LANES) {
             a0 = FloatVector.fromArray(FLOATS, x, c).fma(Halves.load(dtype, w, offset + (long) c * size), a0);
         }
-        float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float sum = VectorMath.sum(a0.add(a1).add(a2.add(a3)));
         for (; c < inner; c++) {
             sum += x[c] * Halves.scalar(dtype, w, offset + (long) c * size);
         }
@@ -81,8 +81,8 @@ final class Gemv {
             a1 = FloatVector.fromArray(FLOATS, x0, c + LANES).fma(w1, a1);
             b1 = FloatVector.fromArray(FLOATS, x1, c + LANES).fma(w1, b1);
         }
-        float sum0 = a0.add(a1).reduceLanes(VectorOperators.ADD);
-        float sum1 = b0.add(b1).reduceLanes(VectorOperators.ADD);
+        float sum0 = VectorMath.sum(a0.add(a1));
+        float sum1 = VectorMath.sum(b0.add(b1));
         for (; c < inner; c++) {
             float wc = Halves.scalar(dtype, w, offset + (long) c * size);
             sum0 += x0[c] * wc;

@@ -54,7 +54,7 @@ final class Norms {
             a2 = a2.add(FloatVector.fromArray(FLOATS, row, i + 2 * LANES));
             a3 = a3.add(FloatVector.fromArray(FLOATS, row, i + 3 * LANES));
         }
-        float total = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float total = VectorMath.sum(a0.add(a1).add(a2.add(a3)));
         for (; i < count; i++) {
             total += row[i];
         }
@@ -75,7 +75,7 @@ final class Norms {
             a2 = x2.fma(x2, a2);
             a3 = x3.fma(x3, a3);
         }
-        float total = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float total = VectorMath.sum(a0.add(a1).add(a2.add(a3)));
         for (; i < count; i++) {
             float d = row[i] - center;
             total += d * d;
