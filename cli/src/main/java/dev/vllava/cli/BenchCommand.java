@@ -5,6 +5,7 @@ import dev.vllava.bench.BenchReport;
 import dev.vllava.bench.CpuBench;
 import dev.vllava.bench.MachineLimits;
 import dev.vllava.bench.ModelBench;
+import dev.vllava.bench.ProcessMemory;
 import dev.vllava.bench.SyntheticWeights;
 import dev.vllava.checkpoint.Checkpoint;
 import dev.vllava.checkpoint.DType;
@@ -107,6 +108,7 @@ final class BenchCommand implements Callable<Integer> {
             VideoLlavaConfig config = SyntheticWeights.preset(source.synthetic);
             requireContext(config, options);
             try (SyntheticWeights weights = new SyntheticWeights(config, DType.F16, 1)) {
+                warnIfMemoryShort(weights.bytesForVideo());
                 return CpuBench.run(new CpuBench.Weights("synthetic " + source.synthetic, config, weights, DType.F16,
                         weights::bytes), threadCount, options, buffer, this::progress);
             }
@@ -118,6 +120,18 @@ final class BenchCommand implements Callable<Integer> {
                     name -> checkpoint.has(name) ? checkpoint.tensor(name) : null, dtype, null),
                     threadCount, options, buffer, this::progress);
         }
+    }
+
+    /** The 7B weights take 13 GiB of host memory: say so before the machine starts to struggle. */
+    private void warnIfMemoryShort(long weightBytes) {
+        ProcessMemory.availableBytes().ifPresent(available -> {
+            if (available < weightBytes + (1L << 30)) {
+                PrintWriter err = spec.commandLine().getErr();
+                err.printf("vllava: warning: the synthetic weights need %s of memory and only %s is available%n",
+                        BenchTable.bytes(weightBytes), BenchTable.bytes(available));
+                err.flush();
+            }
+        });
     }
 
     static void requireContext(VideoLlavaConfig config, ModelBench.Options options) {

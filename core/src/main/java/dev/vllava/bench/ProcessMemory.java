@@ -28,6 +28,11 @@ public final class ProcessMemory {
         return statusKilobytes(Path.of("/proc/self/status"), "VmHWM:");
     }
 
+    /** {@code MemAvailable} of /proc/meminfo: memory the system can give without swapping; empty off Linux. */
+    public static OptionalLong availableBytes() {
+        return statusKilobytes(Path.of("/proc/meminfo"), "MemAvailable:");
+    }
+
     static OptionalLong statusKilobytes(Path status, String key) {
         try {
             for (String line : Files.readAllLines(status)) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vllava.VllavaException;
 import dev.vllava.checkpoint.CheckpointSchema;
 import dev.vllava.checkpoint.DType;
+import dev.vllava.checkpoint.ModelPart;
 import dev.vllava.checkpoint.SyntheticCheckpoint;
 import dev.vllava.checkpoint.TensorData;
 import dev.vllava.checkpoint.TensorSpec;
@@ -79,6 +80,17 @@ public final class SyntheticWeights implements Function<String, TensorData>, Aut
 
     public DType dtype() {
         return dtype;
+    }
+
+    /** Bytes a video benchmark makes: every tensor but the image tower's (which it never asks for). */
+    public long bytesForVideo() {
+        long elements = 0;
+        for (TensorSpec spec : specs.values()) {
+            if (spec.part() != ModelPart.IMAGE_TOWER) {
+                elements += spec.elementCount();
+            }
+        }
+        return elements * dtype.byteSize();
     }
 
     /** Bytes of the weights made so far. */

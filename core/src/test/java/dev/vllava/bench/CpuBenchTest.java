@@ -40,6 +40,15 @@ class CpuBenchTest {
     }
 
     @Test
+    void sevenBVideoBenchMakesAllButTheImageTower() {
+        // Vicuna-7B 6,738,939,904 + CLIP ViT-L/14 303,179,776 + projector 20,979,712 parameters, 2 bytes each.
+        try (SyntheticWeights weights = new SyntheticWeights(SyntheticWeights.preset("7b"), DType.F16, 1)) {
+            assertEquals(2 * (6_738_939_904L + 303_179_776L + 20_979_712L), weights.bytesForVideo());
+            assertEquals(0, weights.bytes(), "nothing is made before the model asks");
+        }
+    }
+
+    @Test
     void syntheticWeightsAreMadeOnlyWhenAsked() {
         try (SyntheticWeights weights = new SyntheticWeights(SyntheticWeights.preset("tiny"), DType.F16, 1)) {
             assertEquals(0, weights.bytes());
