@@ -9,7 +9,7 @@ PTX := $(patsubst kernels/src/main/cuda/%.cu,$(PTX_DIR)/%.ptx,$(CUDA_SOURCES))
 DEMO_MODEL := testdata/shapes/model
 DEMO_VIDEO := testdata/shapes/bench/media/v000.mp4
 
-.PHONY: build test demo ptx bench dist clean
+.PHONY: build test demo ptx bench bench-gpu dist clean
 
 build: ptx
 	$(MVN) -q -DskipTests package
@@ -37,6 +37,17 @@ $(PTX_DIR)/%.ptx: kernels/src/main/cuda/%.cu $(wildcard kernels/src/main/cuda/*.
 bench: build
 	./vllava bench --backend cpu --synthetic 7b
 
+# On a GPU machine: vllava's CUDA bench (CudaBench at the 7B shapes, JSON) and the Hugging Face peer
+# (bench/hf_peer.py: transformers FP16 + sdpa, random weights), then a side-by-side table.
+BENCH_OUT := target/bench
+bench-gpu: build
+	@mkdir -p $(BENCH_OUT)
+	$(JAVA_HOME)/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
+	  -cp 'cli/target/lib/*' dev.vllava.cuda.CudaBench > $(BENCH_OUT)/vllava-cuda.json
+	python3 bench/hf_peer.py --json-out $(BENCH_OUT)/hf.json --compare $(BENCH_OUT)/vllava-cuda.json
+
+# dist/vllava-VERSION-linux-x86_64{,-slim}/ (jlinked runtime, jars, launcher), dist/runtime.tar.xz and
+# dist/gpu-check/ (what scripts/gpu-check.sh needs on a GPU machine).
 dist: build
 	./scripts/make-dist
 

@@ -27,6 +27,7 @@ import jcuda.driver.CUstream;
  * and error translation into one-line {@link VllavaException}s.
  */
 final class CudaDevice implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CudaDevice.class);
     static final long STAGING_BYTES = 64L << 20;
     /** cudaErrorInsufficientDriver's driver-API twin (35); JCuda 12.6's CUresult has no constant for it. */
     private static final int CUDA_ERROR_INSUFFICIENT_DRIVER = 35;
@@ -42,6 +43,8 @@ final class CudaDevice implements AutoCloseable {
     private final Map<String, CUfunction> functions = new HashMap<>();
     private final Pointer staging = new Pointer();
     private final MemorySegment stagingSegment;
+    private final CUcontext context = new CUcontext();
+    private volatile Thread currentThread;
 
     private CudaDevice(int ordinal) {
         this.ordinal = ordinal;
@@ -73,12 +76,25 @@ final class CudaDevice implements AutoCloseable {
             throw VllavaException.backendUnavailable("GPU %d (%s) has compute capability %d.%d; vllava's kernels need 8.0 or newer (Ampere, Ada, Hopper)",
                     ordinal, name, computeCapability / 10, computeCapability % 10);
         }
-        CUcontext context = new CUcontext();
         check(cuDevicePrimaryCtxRetain(context, device), "cuDevicePrimaryCtxRetain");
         check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
+        currentThread = Thread.currentThread();
         check(cuStreamCreate(stream, 0), "cuStreamCreate");
         check(cuMemHostAlloc(staging, STAGING_BYTES, 0), "cuMemHostAlloc (pinned staging buffer)");
         stagingSegment = MemorySegment.ofBuffer(staging.getByteBuffer(0, STAGING_BYTES));
+    }
+
+    /**
+     * Makes the context current on the calling thread when it changed (driver contexts are per thread;
+     * the CLI may generate on another thread than the one that opened the engine). One field compare
+     * per call otherwise.
+     */
+    void ensureCurrent() {
+        Thread thread = Thread.currentThread();
+        if (thread != currentThread) {
+            check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
+            currentThread = thread;
+        }
     }
 
     static CudaDevice open(int ordinal) {
@@ -104,20 +120,38 @@ final class CudaDevice implements AutoCloseable {
         return value[0];
     }
 
-    /** Loads every packaged PTX module (the driver JIT-compiles it for this GPU on first load). */
+    /**
+     * Loads every packaged PTX module (the driver JIT-compiles it for this GPU on first load). A CUDA 12
+     * driver cannot read nvcc 13's ISA 9.0 label; the kernels need only ISA 8.0, so they are relabelled
+     * to the driver's ISA (see {@link PtxCatalog#ptxImage(String, int)}).
+     */
     void loadModules(PtxCatalog catalog) {
-        int needed = PtxCatalog.minimumDriverFor(catalog.isaVersion());
+        ensureCurrent();
+        int isa = catalog.isaVersion();
+        int driverIsa = PtxCatalog.maximumIsaFor(driverVersion);
+        boolean relabel = driverIsa < isa;
+        if (relabel && driverIsa < 80) {
+            throw driverTooOld(catalog);
+        }
+        if (relabel) {
+            LOG.warn("NVIDIA driver CUDA {} reads PTX ISA up to {}.{}: loading the kernels relabelled from {}.{}",
+                    version(driverVersion), driverIsa / 10, driverIsa % 10, isa / 10, isa % 10);
+        }
         for (String module : catalog.modules()) {
             CUmodule loaded = new CUmodule();
-            int result = cuModuleLoadData(loaded, catalog.ptxImage(module));
-            if (result == CUresult.CUDA_ERROR_UNSUPPORTED_PTX_VERSION || (result != 0 && driverVersion < needed)) {
-                throw VllavaException.backendUnavailable(
-                        "the NVIDIA driver (CUDA %s) is too old for vllava's kernels (PTX ISA %d.%d needs CUDA %s, driver >= 580): update the driver",
-                        version(driverVersion), catalog.isaVersion() / 10, catalog.isaVersion() % 10, version(needed));
+            int result = cuModuleLoadData(loaded, relabel ? catalog.ptxImage(module, driverIsa) : catalog.ptxImage(module));
+            if (result == CUresult.CUDA_ERROR_UNSUPPORTED_PTX_VERSION) {
+                throw driverTooOld(catalog);
             }
             check(result, "loading kernels " + module + ".ptx");
             modules.put(module, loaded);
         }
+    }
+
+    private VllavaException driverTooOld(PtxCatalog catalog) {
+        return VllavaException.backendUnavailable(
+                "the NVIDIA driver (CUDA %s) is too old for vllava's kernels (they need CUDA 12.0 or newer, best driver >= 580 / CUDA 13): update the driver",
+                version(driverVersion));
     }
 
     static String version(int driverVersion) {
@@ -139,6 +173,7 @@ final class CudaDevice implements AutoCloseable {
 
     /** Launches on the engine stream; args are Long (device addresses, 64-bit), Integer or Float. */
     void launch(CUfunction function, Launch launch, Object... args) {
+        ensureCurrent();
         Pointer[] params = new Pointer[args.length];
         for (int i = 0; i < args.length; i++) {
             params[i] = switch (args[i]) {
@@ -153,6 +188,7 @@ final class CudaDevice implements AutoCloseable {
     }
 
     long allocate(long bytes) {
+        ensureCurrent();
         CUdeviceptr pointer = new CUdeviceptr();
         int result = cuMemAlloc(pointer, bytes);
         if (result == CUresult.CUDA_ERROR_OUT_OF_MEMORY) {
@@ -167,6 +203,7 @@ final class CudaDevice implements AutoCloseable {
     }
 
     void free(long address) {
+        ensureCurrent();
         check(cuMemFree(DevicePointers.deviceptr(address)), "cuMemFree");
     }
 
@@ -176,6 +213,7 @@ final class CudaDevice implements AutoCloseable {
 
     /** Copies host bytes to the device through the pinned staging buffer, in 64 MiB pieces. */
     void upload(long dst, MemorySegment src) {
+        ensureCurrent();
         for (long done = 0; done < src.byteSize(); done += STAGING_BYTES) {
             long bytes = Math.min(STAGING_BYTES, src.byteSize() - done);
             MemorySegment.copy(src, done, stagingSegment, 0, bytes);
@@ -186,6 +224,7 @@ final class CudaDevice implements AutoCloseable {
 
     /** Copies device bytes into a host segment (synchronous). */
     void download(MemorySegment dst, long src) {
+        ensureCurrent();
         for (long done = 0; done < dst.byteSize(); done += STAGING_BYTES) {
             long bytes = Math.min(STAGING_BYTES, dst.byteSize() - done);
             check(cuMemcpyDtoHAsync(staging, DevicePointers.deviceptr(src + done), bytes, stream), "cuMemcpyDtoHAsync");
@@ -195,14 +234,17 @@ final class CudaDevice implements AutoCloseable {
     }
 
     void memset(long address, long bytes) {
+        ensureCurrent();
         check(cuMemsetD8Async(DevicePointers.deviceptr(address), (byte) 0, bytes, stream), "cuMemsetD8Async");
     }
 
     void synchronize() {
+        ensureCurrent();
         check(cuStreamSynchronize(stream), "cuStreamSynchronize");
     }
 
     CUstream stream() {
+        ensureCurrent();
         return stream;
     }
 

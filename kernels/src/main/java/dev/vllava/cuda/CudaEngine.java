@@ -69,7 +69,12 @@ public final class CudaEngine implements Engine {
         }, options.arenaChunkBytes());
         this.workspace = arena.allocate(CUBLAS_WORKSPACE_BYTES);
         this.tokenSlot = arena.allocate(16);
-        this.cublas = Cublas.open(CublasLibrary.system().require(), gpu.streamHandle(), workspace.address(), workspace.bytes());
+        try {
+            this.cublas = Cublas.open(CublasLibrary.system().require(), gpu.streamHandle(), workspace.address(), workspace.bytes());
+        } catch (RuntimeException e) {
+            arena.release();
+            throw e;
+        }
     }
 
     /**
@@ -152,15 +157,24 @@ public final class CudaEngine implements Engine {
             if (dtype == stored) {
                 gpu.upload(address + offset, part.data());
             } else {
-                DeviceArena.Block f32 = arena.allocate(part.data().byteSize());
-                gpu.upload(f32.address(), part.data());
-                long n = part.elementCount();
-                gpu.launch(gpu.function(Kernel.CONVERT_DENSE_TO_F16), Launch.linear(n), address + offset, f32.address(), n);
-                arena.free(f32);
+                uploadAsF16(address + offset, part.data());
             }
             offset += part.elementCount() * dtype.byteSize();
         }
         return new CudaTensor(this, address, Math.toIntExact(rows), Math.toIntExact(columns), Math.toIntExact(columns), dtype, null);
+    }
+
+    /** F32 host values → F16 device values, through a scratch block of at most 64 MiB of F32. */
+    private void uploadAsF16(long target, MemorySegment f32Values) {
+        long pieceBytes = Math.min(CudaDevice.STAGING_BYTES, f32Values.byteSize());
+        DeviceArena.Block scratch = arena.allocate(pieceBytes);
+        for (long done = 0; done < f32Values.byteSize(); done += pieceBytes) {
+            long bytes = Math.min(pieceBytes, f32Values.byteSize() - done);
+            gpu.upload(scratch.address(), f32Values.asSlice(done, bytes));
+            long n = bytes / Float.BYTES;
+            gpu.launch(gpu.function(Kernel.CONVERT_DENSE_TO_F16), Launch.linear(n), target + done / 2, scratch.address(), n);
+        }
+        arena.free(scratch);
     }
 
     /** A weight filled on the device with uniform values in [-scale, scale) (synthetic benchmarks). */

@@ -60,10 +60,7 @@ public final class PtxCatalog {
 
     /** The PTX text of a module, NUL-terminated as cuModuleLoadData wants it. */
     public byte[] ptxImage(String module) {
-        byte[] text = ptxByModule.get(module);
-        byte[] image = new byte[text.length + 1];
-        System.arraycopy(text, 0, image, 0, text.length);
-        return image;
+        return nulTerminated(ptxByModule.get(module));
     }
 
     public static Set<String> entriesOf(String ptxText) {
@@ -103,6 +100,41 @@ public final class PtxCatalog {
             }
         }
         return highest;
+    }
+
+    /**
+     * The highest PTX ISA a driver JIT-compiles (cuDriverGetVersion form: 12040 = CUDA 12.4 → ISA 8.4),
+     * or 0 below CUDA 12.
+     */
+    public static int maximumIsaFor(int driverVersion) {
+        if (driverVersion >= 13000) {
+            return 90;
+        }
+        if (driverVersion < 12000) {
+            return 0;
+        }
+        int[] isaByMinor = {80, 81, 82, 83, 84, 85, 85, 86, 87, 88};
+        return isaByMinor[Math.min(9, driverVersion % 1000 / 10)];
+    }
+
+    /**
+     * The module's PTX with its {@code .version} line set to {@code isa}. nvcc 13 always writes ISA 9.0,
+     * but our kernels use nothing newer than ISA 8.0 ({@code PtxCatalogTest} assembles them as 8.0 with
+     * ptxas), so on a CUDA 12 driver the engine loads them relabelled instead of refusing to run.
+     */
+    public byte[] ptxImage(String module, int isa) {
+        String text = new String(ptxByModule.get(module), StandardCharsets.UTF_8);
+        return nulTerminated(relabel(text, isa).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String relabel(String ptxText, int isa) {
+        return VERSION.matcher(ptxText).replaceFirst(".version " + isa / 10 + "." + isa % 10);
+    }
+
+    private static byte[] nulTerminated(byte[] text) {
+        byte[] image = new byte[text.length + 1];
+        System.arraycopy(text, 0, image, 0, text.length);
+        return image;
     }
 
     /**

@@ -51,6 +51,34 @@ class PtxCatalogTest {
     }
 
     @Test
+    void cuda12DriversGetTheIsaTheyRead() {
+        assertEquals(90, PtxCatalog.maximumIsaFor(13000));
+        assertEquals(90, PtxCatalog.maximumIsaFor(13020));
+        assertEquals(84, PtxCatalog.maximumIsaFor(12040));
+        assertEquals(87, PtxCatalog.maximumIsaFor(12080));
+        assertEquals(80, PtxCatalog.maximumIsaFor(12000));
+        assertEquals(0, PtxCatalog.maximumIsaFor(11080));
+        assertEquals(".version 8.4\n.target sm_80\n", PtxCatalog.relabel(".version 9.0\n.target sm_80\n", 84));
+    }
+
+    /** The relabelling for CUDA 12 drivers is sound only if the kernels assemble under ISA 8.0 rules. */
+    @Test
+    void kernelsAssembleAsIsa80ForCuda12Drivers(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path ptxas = java.nio.file.Path.of("/usr/local/cuda/bin/ptxas");
+        assumeTrue(java.nio.file.Files.isExecutable(ptxas), "ptxas not installed here");
+        PtxCatalog catalog = PtxCatalog.load();
+        for (String module : catalog.modules()) {
+            byte[] image = catalog.ptxImage(module, 80);
+            java.nio.file.Path file = dir.resolve(module + ".ptx");
+            java.nio.file.Files.write(file, java.util.Arrays.copyOf(image, image.length - 1));
+            Process process = new ProcessBuilder(ptxas.toString(), "-arch=sm_80", "-o", "/dev/null", file.toString())
+                    .redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(0, process.waitFor(), module + ".ptx relabelled ISA 8.0 does not assemble: " + output);
+        }
+    }
+
+    @Test
     void ptxImageIsNulTerminatedForCuModuleLoadData() {
         byte[] image = PtxCatalog.load().ptxImage("attention");
         assertEquals(0, image[image.length - 1]);
