@@ -45,7 +45,7 @@ final class BenchCommand implements Callable<Integer> {
 
     static final class Source {
         @Option(names = "--synthetic", paramLabel = "PRESET",
-                description = "Random F16 weights of a preset's shape, made in memory: 7b (Video-LLaVA-7B-hf) or tiny.")
+                description = "Random F16 weights of a preset's shape, made in host memory (CUDA: on the device): 7b (Video-LLaVA-7B-hf) or tiny.")
         String synthetic;
 
         @Option(names = "--model", paramLabel = "DIR", description = "A checkpoint folder to bench instead.")
