@@ -60,12 +60,26 @@ public final class MachineLimits {
     public static double fmaPeakGflops(int threads) {
         long iterations = 20_000_000;
         double bestSeconds = Double.MAX_VALUE;
-        fmaLoop(iterations / 20); // compile the loop before timing it
+        // Compile the loop before timing it: many short calls, since one long first call would run
+        // interpreted (boxing every vector) until C2 finished, which takes tens of seconds on a busy machine.
+        for (int call = 0; call < WARMUP_CALLS_MAX && !compiled(); call++) {
+            fmaLoop(WARMUP_ITERATIONS);
+        }
         for (int run = 0; run < RUNS; run++) {
             bestSeconds = Math.min(bestSeconds, timeOnThreads(threads, t -> fmaLoop(iterations)));
         }
         double flops = 2.0 * FMA_CHAINS * FLOATS.length() * iterations * threads;
         return flops / bestSeconds / 1e9;
+    }
+
+    private static final int WARMUP_ITERATIONS = 10_000;
+    private static final int WARMUP_CALLS_MAX = 5_000;
+
+    /** Whether a short call of the FMA loop runs at compiled speed (≈ 20 µs; interpreted, it is milliseconds). */
+    private static boolean compiled() {
+        long start = System.nanoTime();
+        fmaLoop(WARMUP_ITERATIONS);
+        return System.nanoTime() - start < 1_000_000;
     }
 
     private static double sum(MemorySegment buffer, long start, long bytes) {
