@@ -54,10 +54,25 @@ public final class Scorer {
         };
     }
 
-    /** Scores a predictions file (torn last line ignored, repeated ids resolved by {@link PredictionLog#dedupe}). */
+    /**
+     * Scores a predictions file ({@code vllava eval --score}): torn last line ignored, repeated ids resolved
+     * by {@link PredictionLog#dedupe}.
+     *
+     * @param task null to infer it from the lines ({@link Task#infer})
+     */
     public static Metrics score(Task task, Path predictionsFile) {
-        return score(task, PredictionLog.dedupe(PredictionLog.readLines(predictionsFile)),
-                predictionsFile.getFileName().toString());
+        List<ObjectNode> lines = PredictionLog.dedupe(PredictionLog.readLines(predictionsFile));
+        String source = predictionsFile.getFileName().toString();
+        return score(task != null ? task : inferTask(lines, source), lines, source);
+    }
+
+    /** {@link Task#infer} over output lines. */
+    public static Task inferTask(List<ObjectNode> lines, String source) {
+        List<EvalItem> items = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            items.add(EvalItem.parse(lines.get(i), source, i + 1, i, Path.of("")));
+        }
+        return Task.infer(items);
     }
 
     /**

@@ -26,6 +26,7 @@ class ScorerTest {
             assertEquals(reference.get(key), ours.get(key), key + " must equal reference_accuracy.json");
         }
         assertEquals(0, ours.get("errors").asInt());
+        assertEquals(Task.OPEN, Scorer.score(null, predictions).task(), "mixed answers: open is inferred");
         for (ObjectNode line : PredictionLog.readLines(predictions)) {
             EvalItem item = EvalItem.parse(line, "reference", 1, 0, Path.of(""));
             assertEquals(line.get("correct").asBoolean(),
