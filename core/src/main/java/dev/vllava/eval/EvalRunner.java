@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vllava.Failure;
 import dev.vllava.VllavaException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -100,7 +101,7 @@ public final class EvalRunner<M> {
         }
         Metrics metrics = Scorer.score(options.task(), options.out());
         return new EvalSummary(items.size(), skipped, processed, errors,
-                java.time.Duration.ofNanos(nanoTime.getAsLong() - start), metrics);
+                Duration.ofNanos(nanoTime.getAsLong() - start), metrics);
     }
 
     private void fill(ArrayDeque<Future<Outcome<M>>> window, Iterator<EvalItem> next, ExecutorService executor) {

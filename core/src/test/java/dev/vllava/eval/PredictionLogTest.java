@@ -90,7 +90,8 @@ class PredictionLogTest {
     @Test
     void secondWriterOnTheSameFileIsRefused() {
         Path out = dir.resolve("pred.jsonl");
-        try (PredictionLog log = PredictionLog.open(out, true)) {
+        try (PredictionLog first = PredictionLog.open(out, true)) {
+            assertEquals(out, first.file());
             VllavaException e = assertThrows(VllavaException.class, () -> PredictionLog.open(out, true));
             assertTrue(e.getMessage().contains("another vllava eval is writing this file"));
         }
