@@ -115,6 +115,9 @@ public final class EvalRunner<M> {
         if (!item.valid()) {
             return new Outcome<>(item, null, item.problem());
         }
+        if (options.task() == Task.CHOICE && item.options().isEmpty()) {
+            return new Outcome<>(item, null, "questions line " + item.lineNumber() + ": no \"options\" for --task choice");
+        }
         String prompt = Prompts.prompt(item, options.task());
         try {
             M prepared = preparer.prepare(item, prompt);

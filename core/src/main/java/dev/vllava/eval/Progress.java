@@ -1,6 +1,7 @@
 package dev.vllava.eval;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -35,5 +36,26 @@ public record Progress(int total, int skipped, int done, int errors, long elapse
 
     public Duration elapsed() {
         return Duration.ofNanos(elapsedNanos);
+    }
+
+    /** One status line for stderr, e.g. {@code 120/1000 (3 errors, 40 resumed) 2.31 items/s ETA 6m21s}. */
+    public String describe() {
+        StringBuilder text = new StringBuilder().append(skipped + done).append('/').append(total)
+                .append(" (").append(errors).append(errors == 1 ? " error" : " errors");
+        if (skipped > 0) {
+            text.append(", ").append(skipped).append(" resumed");
+        }
+        text.append(String.format(Locale.ROOT, ") %.2f items/s ETA ", itemsPerSecond()));
+        text.append(eta().map(Progress::format).orElse("?"));
+        return text.toString();
+    }
+
+    private static String format(Duration duration) {
+        long seconds = duration.toSeconds();
+        if (seconds >= 3600) {
+            return String.format(Locale.ROOT, "%dh%02dm", seconds / 3600, seconds % 3600 / 60);
+        }
+        return seconds >= 60 ? String.format(Locale.ROOT, "%dm%02ds", seconds / 60, seconds % 60)
+                : seconds + "s";
     }
 }

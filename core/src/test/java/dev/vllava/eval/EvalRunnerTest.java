@@ -294,6 +294,19 @@ class EvalRunnerTest {
     }
 
     @Test
+    void choiceItemsWithoutOptionsFail() throws Exception {
+        Path questions = dir.resolve("q.jsonl");
+        Files.writeString(questions, "{\"id\": 1, \"question\": \"Which?\", \"answer\": \"A\"}\n");
+        Predictor<String> never = batch -> {
+            throw new AssertionError("not called");
+        };
+        EvalSummary summary = new EvalRunner<>(EvalOptions.of(questions, dir.resolve("p.jsonl"), Task.CHOICE),
+                (item, prompt) -> "", never, ProgressListener.NONE).run();
+        assertEquals(1, summary.errors());
+        assertEquals(1, summary.metrics().errors());
+    }
+
+    @Test
     void shardRunsOnlyItsItems() throws Exception {
         Path questions = benchmark(Task.YESNO);
         Path out = dir.resolve("shard1.jsonl");
@@ -344,5 +357,7 @@ class EvalRunnerTest {
         assertEquals(40, p.remaining());
         assertEquals(Duration.ofSeconds(20), p.eta().orElseThrow());
         assertTrue(new Progress(10, 0, 0, 0, 0).eta().isEmpty());
+        assertEquals("60/100 (3 errors, 20 resumed) 2.00 items/s ETA 20s", p.describe());
+        assertEquals("1/9000 (0 errors) 1.00 items/s ETA 2h29m", new Progress(9000, 0, 1, 0, 1_000_000_000L).describe());
     }
 }
