@@ -43,6 +43,9 @@ final class Jsonl {
         } catch (IOException e) {
             throw VllavaException.usage("%s: cannot read (%s)", file, e.getMessage());
         }
+        if (content.startsWith("\uFEFF")) {
+            content = content.substring(1); // a byte-order mark some editors write
+        }
         List<Line> lines = new ArrayList<>();
         String[] split = content.split("\n", -1);
         for (int i = 0; i < split.length; i++) {

@@ -94,6 +94,13 @@ class QuestionsTest {
     }
 
     @Test
+    void byteOrderMarkAndWindowsLineEndsAreAccepted() throws Exception {
+        Path file = dir.resolve("bom.jsonl");
+        Files.writeString(file, "\uFEFF{\"id\": 1, \"question\": \"q\"}\r\n{\"id\": 2, \"question\": \"q\"}\r\n");
+        assertEquals(List.of("1", "2"), Questions.read(file, null).stream().map(EvalItem::id).toList());
+    }
+
+    @Test
     void optionsAsListOrLetterObjectAndNanHints() throws Exception {
         List<EvalItem> items = Questions.read(write(
                 "{\"id\": 1, \"question\": \"q\", \"options\": [\"x\", \"y\", \"nan\"], \"hint\": \"nan\"}",
