@@ -8,7 +8,8 @@ import java.nio.file.Path;
  *
  * @param mediaRoot folder for relative media paths; null: the questions file's folder
  * @param batchSize items per {@link Predictor#predict} call ({@code --batch})
- * @param prefetch items prepared ahead of the model (bounds memory held by prepared media)
+ * @param prefetch items prepared ahead of the batch the model is running (prepared media in memory is
+ *     bounded by prefetch + batchSize items)
  * @param prepareThreads background threads running the {@link MediaPreparer}
  * @param fsync force each output line to disk before going on
  */

@@ -116,7 +116,8 @@ public final class EvalRunner<M> {
             return new Outcome<>(item, null, item.problem());
         }
         if (options.task() == Task.CHOICE && item.options().isEmpty()) {
-            return new Outcome<>(item, null, "questions line " + item.lineNumber() + ": no \"options\" for --task choice");
+            return new Outcome<>(item, null, options.questions().getFileName() + ":" + item.lineNumber()
+                    + ": no \"options\" for --task choice");
         }
         String prompt = Prompts.prompt(item, options.task());
         try {
