@@ -145,10 +145,15 @@ public final class CpuEngine implements Engine {
             throw new IllegalArgumentException("matmul bias has " + biasValues.length + " values for "
                     + o.columns + " outputs");
         }
+        // The kernels read F32 inputs; a weight used as the input (rare) is converted first.
+        CpuTensor input = in.isF32() ? in : (CpuTensor) upload(download(in), in.rows, in.columns);
         int column = 0;
         for (CpuTensor part : parts) {
-            Matmul.run(loop, o.columnSlice(column, part.rows), in, part, biasValues, column);
+            Matmul.run(loop, o.columnSlice(column, part.rows), input, part, biasValues, column);
             column += part.rows;
+        }
+        if (input != in) {
+            input.close();
         }
     }
 
