@@ -13,7 +13,9 @@ import dev.vllava.generate.GenerationOptions;
 import dev.vllava.generate.SamplingOptions;
 import dev.vllava.generate.TokenListener;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,6 +36,8 @@ class BatchSessionTest {
     private Pipeline tinyA;
     private List<String> prompts;
     private List<List<VisualInput>> media;
+    /** Pipeline.answer under {@link #lengthLimited}, per question, computed once. */
+    private final Map<Integer, Answer> alone = new HashMap<>();
 
     @BeforeAll
     void load() {
@@ -67,7 +71,7 @@ class BatchSessionTest {
     }
 
     @ParameterizedTest(name = "{0} rows per step")
-    @ValueSource(ints = {1, 3, 8})
+    @ValueSource(ints = {3, 8})
     void batchedAnswersEqualOneByOneAnswers(int rowsPerStep) {
         BatchSession batch = new BatchSession(tinyA, rowsPerStep);
         List<BatchSession.Sequence> sequences = new ArrayList<>();
@@ -76,7 +80,9 @@ class BatchSessionTest {
         }
         batch.finish(sequences);
         for (int i = 0; i < prompts.size(); i++) {
-            Answer alone = tinyA.answer(prompts.get(i), media.get(i), lengthLimited(i), TokenListener.NONE);
+            int question = i;
+            Answer alone = this.alone.computeIfAbsent(i, q -> tinyA.answer(prompts.get(question), media.get(question),
+                    lengthLimited(question), TokenListener.NONE));
             Answer batched = sequences.get(i).answer();
             assertArrayEquals(alone.tokenIds(), batched.tokenIds(), "greedy ids of question " + i);
             assertEquals(alone.text(), batched.text(), "text of question " + i);
@@ -110,9 +116,9 @@ class BatchSessionTest {
 
     @Test
     void answerListIsInOrder() {
-        List<Answer> answers = new BatchSession(tinyA).answer(prompts.subList(0, 5), media.subList(0, 5),
+        List<Answer> answers = new BatchSession(tinyA).answer(prompts.subList(0, 3), media.subList(0, 3),
                 tinyA.options(3, SamplingOptions.GREEDY));
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 3; i++) {
             assertArrayEquals(tinyA.answer(prompts.get(i), media.get(i), tinyA.options(3, SamplingOptions.GREEDY),
                     TokenListener.NONE).tokenIds(), answers.get(i).tokenIds(), "question " + i);
         }
