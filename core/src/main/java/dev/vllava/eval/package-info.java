@@ -1,6 +1,8 @@
 /**
  * Batch evaluation ({@code vllava eval}): questions in, one prediction line per question out,
- * benchmark metrics at the end; resumable, shardable, independent of the model and the media decoder.
+ * benchmark metrics at the end; resumable, shardable. The runner is independent of the model and the media
+ * decoder; {@link dev.vllava.eval.PipelinePredictor} and {@link dev.vllava.eval.PipelineMediaPreparer} connect
+ * it to a {@link dev.vllava.model.Pipeline} (batched decoding: {@link dev.vllava.model.BatchSession}).
  *
  * <p>The command wires a model into {@link dev.vllava.eval.EvalRunner} through two functions:
  * <pre>{@code
@@ -8,13 +10,11 @@
  *         .withMediaRoot(mediaRoot)                                 //   Task.infer(Questions.read(questions, root))
  *         .withBatchSize(batch)
  *         .withShard(Shard.parse(shardSpec, System.getenv()));
- * MediaPreparer<List<PixelValues>> preparer = (item, prompt) -> {
- *     // on background threads: decode item.media() in order (images, then videos); throw
- *     // VllavaException.media(...) / .contextOverflow(...) for a bad item
- * };
- * Predictor<List<PixelValues>> predictor = batch -> {
- *     // on the calling thread: one Prediction.of(text, generatedIds) per PreparedItem, in order
- * };
+ * MediaPreparer<List<VisualInput>> preparer = new PipelineMediaPreparer(pipeline, frames);
+ *         // on background threads: decodes item.media() in order (images, then videos); a missing or
+ *         // corrupt file throws VllavaException.media(...), which fails that item only
+ * Predictor<List<VisualInput>> predictor = new PipelinePredictor(pipeline, pipeline.options(64, GREEDY));
+ *         // on the calling thread: prefills each prompt of a batch, decodes them together
  * EvalSummary summary = new EvalRunner<>(options, preparer, predictor, progress -> log(progress.describe())).run();
  * System.out.println(summary.metrics().toJsonString());
  * }</pre>
