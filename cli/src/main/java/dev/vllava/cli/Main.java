@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Video-LLaVA from the command line: ask questions about videos and images.",
-        subcommands = {CommandLine.HelpCommand.class, AskCommand.class, EvalCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, AskCommand.class, InfoCommand.class, TokenizeCommand.class, FramesCommand.class,
+                EvalCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

@@ -112,20 +112,36 @@ final class SafeTensorsHeader {
     /** The well-formed, non-overlapping tensor spans; each problem found is added to {@code problems}. */
     List<Span> spans(List<Problem> problems) {
         List<Span> spans = new ArrayList<>();
+        List<String> pastTheEnd = new ArrayList<>();
+        long neededBytes = 0;
         for (Map.Entry<String, JsonNode> field : root.properties()) {
             if (field.getKey().equals("__metadata__")) {
                 continue;
             }
-            String problem = checkEntry(field.getKey(), field.getValue(), spans);
+            String problem = checkEntry(field.getKey(), field.getValue(), spans, pastTheEnd);
+            if (!pastTheEnd.isEmpty() && pastTheEnd.getLast().equals(field.getKey())) {
+                neededBytes = Math.max(neededBytes, field.getValue().get("data_offsets").get(1).longValue());
+            }
             if (problem != null) {
                 problems.add(new Problem(field.getKey(), path + ": tensor " + field.getKey() + ": " + problem));
             }
         }
+        if (!pastTheEnd.isEmpty()) {
+            // A cut download leaves many tensors past the end: one sentence says so, naming the first.
+            String first = pastTheEnd.getFirst();
+            problems.add(new Problem(first, path + ": truncated: " + (pastTheEnd.size() == 1 ? "tensor " + first + " ends"
+                    : pastTheEnd.size() + " tensors (" + first + ", ...) end") + " past the " + dataSize
+                    + " bytes of data (the header needs " + neededBytes + ")"));
+            pastTheEnd.subList(1, pastTheEnd.size()).forEach(name -> problems.add(new Problem(name, null)));
+        }
         return withoutOverlaps(spans, problems);
     }
 
-    /** Adds the span to {@code spans} and returns null, or returns what is wrong with it. */
-    private String checkEntry(String name, JsonNode node, List<Span> spans) {
+    /**
+     * Adds the span to {@code spans} and returns null, or returns what is wrong with it. Data past
+     * the end of the file is not returned but added to {@code pastTheEnd}: it is reported once per file.
+     */
+    private String checkEntry(String name, JsonNode node, List<Span> spans, List<String> pastTheEnd) {
         if (!node.isObject()) {
             return "header entry is not an object";
         }
@@ -152,8 +168,8 @@ final class SafeTensorsHeader {
             return "data_offsets [" + begin + ", " + end + "] are reversed";
         }
         if (end > dataSize) {
-            return "data_offsets [" + begin + ", " + end + "] run past the end of the data (" + dataSize
-                    + " bytes; file truncated?)";
+            pastTheEnd.add(name);
+            return null;
         }
         long expectedBytes;
         try {

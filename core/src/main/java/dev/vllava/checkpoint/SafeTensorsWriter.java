@@ -42,6 +42,15 @@ public final class SafeTensorsWriter {
 
     /** Writes the tensors in the given order, data laid out contiguously; returns the file size. */
     public static long write(Path file, Map<String, String> metadata, List<Tensor> tensors) {
+        return write(file, metadata, tensors, 8);
+    }
+
+    /**
+     * As {@link #write(Path, Map, List)}, with the header padded so that the data starts at a
+     * multiple of {@code alignment} bytes in the file (8 as safetensors does; a page size keeps
+     * every data page apart from the header page).
+     */
+    public static long write(Path file, Map<String, String> metadata, List<Tensor> tensors, int alignment) {
         ObjectNode header = JSON.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode meta = header.putObject("__metadata__");
@@ -60,14 +69,14 @@ public final class SafeTensorsWriter {
             entry.putArray("data_offsets").add(offset).add(offset + size);
             offset += size;
         }
-        byte[] headerBytes = paddedHeader(header.toString());
+        byte[] headerBytes = paddedHeader(header.toString(), alignment);
         return writeRaw(file, headerBytes, tensors, offset);
     }
 
-    /** The JSON padded with spaces to a multiple of 8 bytes, so that the tensor data is aligned as safetensors does. */
-    private static byte[] paddedHeader(String json) {
+    /** The JSON padded with spaces so that 8 + its length is a multiple of the alignment. */
+    private static byte[] paddedHeader(String json, int alignment) {
         byte[] raw = json.getBytes(StandardCharsets.UTF_8);
-        int padded = (raw.length + 7) / 8 * 8;
+        int padded = (8 + raw.length + alignment - 1) / alignment * alignment - 8;
         byte[] out = Arrays.copyOf(raw, padded);
         Arrays.fill(out, raw.length, padded, (byte) ' ');
         return out;

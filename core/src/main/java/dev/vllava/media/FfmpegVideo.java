@@ -33,6 +33,7 @@ final class FfmpegVideo implements AutoCloseable {
     static final int MAX_SIDE = 16384;
     static final long MAX_PIXELS = 64L * 1024 * 1024;
     private static final int EAGAIN = -11;
+    private static final int MAX_DECODE_ERRORS = 100;
 
     static {
         Ffmpeg.silence();
@@ -47,6 +48,7 @@ final class FfmpegVideo implements AutoCloseable {
     private SwsContext sws;
     private boolean inputDone;
     private boolean drained;
+    private int decodeErrors;
     final double timeBase;
     final int[] displayMatrix;
 
@@ -64,7 +66,8 @@ final class FfmpegVideo implements AutoCloseable {
         AVFormatContext format = new AVFormatContext(null);
         int ret = avformat_open_input(format, file.toString(), null, (AVDictionary) null);
         if (ret < 0) {
-            throw VllavaException.media("%s: cannot read media file: %s", file, Ffmpeg.error(ret));
+            throw VllavaException.media("%s: cannot read media file (not a format FFmpeg knows, or damaged or truncated): %s",
+                    file, Ffmpeg.error(ret));
         }
         AVCodecContext codec = null;
         try {
@@ -164,9 +167,9 @@ final class FfmpegVideo implements AutoCloseable {
     }
 
     /**
-     * Decodes the next frame (in presentation order); false at the end of the stream. Packets the
-     * decoder rejects as invalid data are skipped (the frames that do decode are what counts); any other
-     * decoder error is a media error.
+     * Decodes the next frame (in presentation order); false at the end of the stream. Like the ffmpeg
+     * command line, a packet the decoder rejects is skipped and decoding goes on (the frames that do
+     * decode are what counts); only a stream of errors ({@value #MAX_DECODE_ERRORS}) is a media error.
      */
     boolean nextFrame() {
         while (true) {
@@ -182,7 +185,8 @@ final class FfmpegVideo implements AutoCloseable {
                 return false;
             }
             if (ret != EAGAIN) {
-                throw VllavaException.media("%s: cannot decode video: %s", file, Ffmpeg.error(ret));
+                decodeError(ret);
+                continue;
             }
             if (inputDone) {
                 // Already flushed and the decoder wants more: nothing more will come.
@@ -190,6 +194,12 @@ final class FfmpegVideo implements AutoCloseable {
                 return false;
             }
             sendNextPacket();
+        }
+    }
+
+    private void decodeError(int ret) {
+        if (++decodeErrors > MAX_DECODE_ERRORS) {
+            throw VllavaException.media("%s: cannot decode video: %s", file, Ffmpeg.error(ret));
         }
     }
 
@@ -206,8 +216,8 @@ final class FfmpegVideo implements AutoCloseable {
                     continue;
                 }
                 ret = avcodec_send_packet(codec, packet);
-                if (ret < 0 && ret != EAGAIN && ret != AVERROR_INVALIDDATA()) {
-                    throw VllavaException.media("%s: cannot decode video: %s", file, Ffmpeg.error(ret));
+                if (ret < 0 && ret != EAGAIN) {
+                    decodeError(ret);
                 }
                 return;
             } finally {
@@ -220,6 +230,28 @@ final class FfmpegVideo implements AutoCloseable {
     long framePts() {
         long pts = frame.pts();
         return pts != AV_NOPTS_VALUE ? pts : frame.best_effort_timestamp();
+    }
+
+    /** The current frame's pixel format ({@code AV_PIX_FMT_*}). */
+    int framePixelFormat() {
+        return frame.format();
+    }
+
+    /** The decoder's codec ({@code AV_CODEC_ID_*}). */
+    int codecId() {
+        return codec.codec_id();
+    }
+
+    /** Plane {@code p} of the current frame: {@code rows} rows of {@code rowBytes}, packed. */
+    byte[] framePlane(int p, int rows, int rowBytes) {
+        byte[] out = new byte[rows * rowBytes];
+        BytePointer data = frame.data(p);
+        int stride = frame.linesize(p);
+        for (int r = 0; r < rows; r++) {
+            data.position((long) r * stride).get(out, r * rowBytes, rowBytes);
+        }
+        data.position(0);
+        return out;
     }
 
     int frameWidth() {

@@ -3,6 +3,10 @@ package dev.vllava.media;
 import dev.vllava.VllavaException;
 
 import javax.imageio.ImageIO;
+
+import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_WEBP;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUVA420P;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import java.awt.color.ColorSpace;
@@ -24,8 +28,9 @@ import java.util.Iterator;
  * modes); 16-bit grayscale opens in PIL as mode {@code I} and converts to RGB by clipping to 0..255, so it
  * is clipped here as well; 1/2/4-bit grayscale is scaled to 0..255. The JDK's JPEG reader is IJG libjpeg
  * (islow IDCT, fancy upsampling, libjpeg's YCbCr->RGB), the same arithmetic as the libjpeg-turbo PIL
- * uses. Other formats (WebP, ...) are decoded by FFmpeg as a one-frame video; for WebP that is FFmpeg's
- * own VP8 decoder and swscale, not libwebp, so pixels may differ from PIL's by a few levels.
+ * uses. Other formats (WebP, ...) are decoded by FFmpeg as a one-frame video; lossy WebP's Y'CbCr planes
+ * (bit-exact VP8) are turned into RGB with libwebp's own upsampling and matrix ({@link WebpColor}), so they
+ * match PIL (libwebp) too; lossless WebP is RGB already.
  */
 public final class ImageDecoder {
     private ImageDecoder() {
@@ -58,7 +63,7 @@ public final class ImageDecoder {
                 FfmpegVideo.checkSize(file, width, height);
                 String[] truncated = {null};
                 reader.addIIOReadWarningListener((source, warning) -> {
-                    if (warning != null && warning.contains("Premature end")) {
+                    if (warning != null && (warning.contains("Premature end") || warning.contains("Truncated"))) {
                         truncated[0] = warning;
                     }
                 });
@@ -85,7 +90,17 @@ public final class ImageDecoder {
             if (!video.nextFrame()) {
                 throw VllavaException.media("%s: no decodable picture in the file", file);
             }
-            return new Frame(video.frameRgb(), video.frameWidth(), video.frameHeight(), 0, 0.0);
+            int width = video.frameWidth();
+            int height = video.frameHeight();
+            int format = video.framePixelFormat();
+            if (video.codecId() == AV_CODEC_ID_WEBP && (format == AV_PIX_FMT_YUV420P || format == AV_PIX_FMT_YUVA420P)) {
+                int cw = (width + 1) / 2;
+                int ch = (height + 1) / 2;
+                byte[] rgb = WebpColor.toRgb(video.framePlane(0, height, width), width,
+                        video.framePlane(1, ch, cw), video.framePlane(2, ch, cw), cw, width, height);
+                return new Frame(rgb, width, height, 0, 0.0);
+            }
+            return new Frame(video.frameRgb(), width, height, 0, 0.0);
         }
     }
 

@@ -52,6 +52,10 @@ public record PreprocessorConfig(boolean doResize, int shortestEdge, boolean doC
     }
 
     static PreprocessorConfig parse(JsonNode root) {
+        JsonNode resample = root.path("resample");
+        if (!resample.isMissingNode() && !resample.isNull() && resample.asInt(-1) != 3) {
+            throw new IllegalArgumentException("resample = " + resample + " is not supported (only 3, PIL bicubic)");
+        }
         JsonNode size = root.path("size");
         int shortest;
         if (size.has("shortest_edge")) {

@@ -8,7 +8,10 @@ import java.util.List;
 /**
  * A text-level dialogue: prompts in, {@link Answer}s out, over one {@link Conversation} (so the KV cache
  * carries the history between turns). The first prompt is tokenized with BOS; later prompts are
- * continuations, tokenized without it.
+ * continuations, tokenized without it. The previous answer's last token (normally {@code </s>}) is
+ * fed before the next prompt, so after an answer that stopped on EOS the next prompt is just
+ * {@code "USER: ... ASSISTANT:"}; after one cut by the token limit, a caller that wants the
+ * Vicuna template adds {@code "</s>"} itself.
  */
 public final class Session implements AutoCloseable {
     private final Tokenizer tokenizer;

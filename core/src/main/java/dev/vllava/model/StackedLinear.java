@@ -4,6 +4,7 @@ import dev.vllava.checkpoint.TensorData;
 import dev.vllava.engine.Engine;
 import dev.vllava.engine.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -52,7 +53,7 @@ final class StackedLinear {
                 biasTensors.add(engine.weight(bias));
             }
             return new StackedLinear(engine, List.of(weight), biases == null ? null : biasTensors,
-                    new int[] {java.util.Arrays.stream(widths).sum()});
+                    new int[] {Arrays.stream(widths).sum()});
         }
         List<Tensor> weightTensors = weights.stream().map(engine::weight).toList();
         if (biases != null) {

@@ -8,6 +8,7 @@ import dev.vllava.engine.Engine;
 import dev.vllava.engine.Tensor;
 import dev.vllava.model.PromptAssembler.AssembledPrompt;
 import dev.vllava.model.PromptAssembler.VisualRun;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 
@@ -116,7 +117,7 @@ public final class VideoLlava implements AutoCloseable {
         int[] ids = prompt.inputIds().clone();
         for (VisualRun run : prompt.runs()) {
             // placeholder ids are overwritten below; looking up id 0 keeps ids beyond the vocabulary harmless
-            java.util.Arrays.fill(ids, run.start(), run.start() + run.length(), 0);
+            Arrays.fill(ids, run.start(), run.start() + run.length(), 0);
         }
         Tensor embeddings = decoder.embed(ids);
         FeatureCursor imageRows = new FeatureCursor("image", images);

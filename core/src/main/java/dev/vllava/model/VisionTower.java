@@ -1,6 +1,7 @@
 package dev.vllava.model;
 
 import dev.vllava.VllavaException;
+import dev.vllava.checkpoint.TensorData;
 import dev.vllava.config.VisionConfig;
 import dev.vllava.engine.Activation;
 import dev.vllava.engine.AttentionShape;
@@ -166,18 +167,19 @@ public final class VisionTower {
     /** Position embeddings of one frame with the class embedding added to row 0 (where the class token sits). */
     private Tensor classAndPositions(Weights embeddings) {
         int tokens = tokensPerFrame();
-        Tensor positionTable = engine.weight(embeddings.get("position_embedding.weight"));
+        TensorData positions = embeddings.get("position_embedding.weight");
+        if (positions.rows() != tokens) {
+            throw VllavaException.checkpoint("%s has %d rows, but image_size %d / patch_size %d gives %d tokens per image",
+                    positions.name(), positions.rows(), config.imageSize(), config.patchSize(), tokens);
+        }
+        Tensor positionTable = engine.weight(positions);
         Tensor classTable = engine.weight(embeddings.get("class_embedding"));
-        if (positionTable.rows() != tokens) {
-            throw VllavaException.checkpoint("%sposition_embedding.weight has %d rows, the config implies %d tokens per image",
-                    "embeddings.", positionTable.rows(), tokens);
-        }
         Tensor result = engine.allocate(tokens, config.hiddenSize());
-        int[] positions = new int[tokens];
+        int[] positionIds = new int[tokens];
         for (int i = 0; i < tokens; i++) {
-            positions[i] = i;
+            positionIds[i] = i;
         }
-        engine.embed(result, positionTable, positions);
+        engine.embed(result, positionTable, positionIds);
         try (Tensor classRow = engine.allocate(1, config.hiddenSize())) {
             engine.embed(classRow, classTable, new int[] {0});
             Tensor first = result.rowSlice(0, 1);

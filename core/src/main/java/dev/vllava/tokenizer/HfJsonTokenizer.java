@@ -80,6 +80,14 @@ final class HfJsonTokenizer implements Tokenizer {
             throw VllavaException.checkpoint("%s: the tokenizers library cannot load it (%s)", file,
                     String.valueOf(e.getMessage()).lines().findFirst().orElse(e.getClass().getSimpleName()));
         }
+        for (AddedToken token : config.addedTokens().values()) {
+            // The tokenizers library numbers added tokens itself; make sure it agrees with the config.
+            long[] got = tokenizer.encode(token.content(), false, false).getIds();
+            if (got.length != 1 || got[0] != ids.get(token.content())) {
+                throw VllavaException.checkpoint("%s: added token %s has id %d in the tokenizer config but %s here",
+                        file, token.content(), token.id(), java.util.Arrays.toString(got));
+            }
+        }
         return new HfJsonTokenizer(tokenizer, config, ids, addedIds);
     }
 
@@ -117,22 +125,11 @@ final class HfJsonTokenizer implements Tokenizer {
         ObjectNode processor = TokenizerConfig.JSON.createObjectNode();
         processor.put("type", "TemplateProcessing");
         ArrayNode single = processor.putArray("single");
+        appendTemplate(single, config, "A", 0);
         ArrayNode pair = processor.putArray("pair");
+        appendTemplate(pair, config, "A", 0);
+        appendTemplate(pair, config, "B", 1);
         ObjectNode special = processor.putObject("special_tokens");
-        for (int typeId = 0; typeId < 2; typeId++) {
-            ArrayNode template = typeId == 0 ? single : pair;
-            for (int part = 0; part < (typeId == 0 ? 1 : 2); part++) {
-                if (config.addBosToken()) {
-                    specialToken(typeId == 0 ? single : pair, config.bosToken(), part);
-                }
-                ObjectNode sequence = (typeId == 0 ? single : pair).addObject().putObject("Sequence");
-                sequence.put("id", part == 0 ? "A" : "B");
-                sequence.put("type_id", part);
-                if (config.addEosToken()) {
-                    specialToken(template, config.eosToken(), part);
-                }
-            }
-        }
         for (String token : new String[] {config.addBosToken() ? config.bosToken() : null,
                 config.addEosToken() ? config.eosToken() : null}) {
             if (token == null) {
@@ -149,6 +146,18 @@ final class HfJsonTokenizer implements Tokenizer {
             entry.putArray("tokens").add(token);
         }
         return processor;
+    }
+
+    private static void appendTemplate(ArrayNode template, TokenizerConfig config, String sequence, int typeId) {
+        if (config.addBosToken()) {
+            specialToken(template, config.bosToken(), typeId);
+        }
+        ObjectNode node = template.addObject().putObject("Sequence");
+        node.put("id", sequence);
+        node.put("type_id", typeId);
+        if (config.addEosToken()) {
+            specialToken(template, config.eosToken(), typeId);
+        }
     }
 
     private static void specialToken(ArrayNode template, String token, int typeId) {

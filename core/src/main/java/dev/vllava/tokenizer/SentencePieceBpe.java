@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 
 /**
  * sentencepiece's BPE model in Java ({@code SentencePieceProcessor.encode} / {@code decode} of sentencepiece 0.1.97,
@@ -25,7 +24,7 @@ final class SentencePieceBpe {
     private final float[] scores;
     private final int[] types;
     /** NORMAL, USER_DEFINED and UNUSED pieces: the ones merges may produce (sentencepiece's {@code pieces_}). */
-    private final Map<String, Integer> mergeable = new HashMap<>();
+    private final PieceTable mergeable;
     /** CONTROL, UNKNOWN and BYTE pieces (sentencepiece's {@code reserved_id_map_}). */
     private final Map<String, Integer> reserved = new HashMap<>();
     private final List<String> userDefined = new ArrayList<>();
@@ -38,6 +37,7 @@ final class SentencePieceBpe {
         pieceText = new String[size];
         scores = new float[size];
         types = new int[size];
+        mergeable = new PieceTable(size);
         java.util.Arrays.fill(byteIds, -1);
         int unk = -1;
         for (int id = 0; id < size; id++) {
@@ -92,20 +92,14 @@ final class SentencePieceBpe {
 
     /** sentencepiece's PieceToId: reserved pieces first, then normal ones, else unk. */
     int pieceToId(String piece) {
-        Integer id = reserved.get(piece);
-        if (id == null) {
-            id = mergeable.get(piece);
-        }
-        return id == null ? unkId : id;
+        int id = findPiece(piece);
+        return id < 0 ? unkId : id;
     }
 
     /** The id of an exact piece, or -1. */
     int findPiece(String piece) {
         Integer id = reserved.get(piece);
-        if (id == null) {
-            id = mergeable.get(piece);
-        }
-        return id == null ? -1 : id;
+        return id != null ? id : mergeable.find(piece);
     }
 
     // ---------------------------------------------------------------- encoding
@@ -155,7 +149,7 @@ final class SentencePieceBpe {
         private final int[] prev;
         private final int[] next;
         private final boolean[] frozen;
-        private final PriorityQueue<long[]> agenda;
+        private final PairHeap agenda;
         private Map<String, String[]> reverseMerges;
 
         Merger(String s) {
@@ -166,8 +160,7 @@ final class SentencePieceBpe {
             prev = new int[capacity];
             next = new int[capacity];
             frozen = new boolean[capacity];
-            // Entries: {score bits (float as sortable int), left, right, size}; highest score first, then leftmost.
-            agenda = new PriorityQueue<>((a, b) -> a[0] != b[0] ? Long.compare(b[0], a[0]) : Long.compare(a[1], b[1]));
+            agenda = new PairHeap(capacity);
             int n = 0;
             int i = 0;
             while (i < s.length()) {
@@ -201,29 +194,29 @@ final class SentencePieceBpe {
             if (left < 0 || right < 0 || frozen[left] || frozen[right]) {
                 return;
             }
-            String piece = s.substring(start[left], end[right]);
-            Integer id = mergeable.get(piece);
-            if (id == null) {
+            int id = mergeable.find(s, start[left], end[right]);
+            if (id < 0) {
                 return;
             }
-            agenda.add(new long[] {sortableScore(scores[id]), left, right, piece.length()});
+            agenda.push(scores[id], left, right, end[right] - start[left]);
             if (types[id] == SentencePieceModel.UNUSED) {
                 if (reverseMerges == null) {
                     reverseMerges = new HashMap<>();
                 }
-                reverseMerges.put(piece, new String[] {
+                reverseMerges.put(s.substring(start[left], end[right]), new String[] {
                     s.substring(start[left], end[left]), s.substring(start[right], end[right])});
             }
         }
 
         void run(IdList out) {
             while (!agenda.isEmpty()) {
-                long[] top = agenda.poll();
-                int left = (int) top[1];
-                int right = (int) top[2];
+                int left = agenda.topLeft();
+                int right = agenda.topRight();
+                int size = agenda.topSize();
+                agenda.pop();
                 int leftLength = end[left] - start[left];
                 int rightLength = end[right] - start[right];
-                if (leftLength == 0 || rightLength == 0 || leftLength + rightLength != top[3]) {
+                if (leftLength == 0 || rightLength == 0 || leftLength + rightLength != size) {
                     continue; // stale: one side was merged elsewhere since this pair was queued
                 }
                 end[left] = end[right];
@@ -236,21 +229,21 @@ final class SentencePieceBpe {
                 maybeAddPair(left, next[left]);
             }
             for (int k = 0; k >= 0; k = next[k]) {
-                resegment(s.substring(start[k], end[k]), out);
+                resegment(start[k], end[k], out);
             }
         }
 
-        private void resegment(String piece, IdList out) {
-            Integer id = mergeable.get(piece);
-            if (id == null) {
-                emitUnknown(piece, out);
+        private void resegment(int from, int to, IdList out) {
+            int id = mergeable.find(s, from, to);
+            if (id < 0) {
+                emitUnknown(s.substring(from, to), out);
                 return;
             }
             if (types[id] == SentencePieceModel.UNUSED && reverseMerges != null) {
-                String[] parts = reverseMerges.get(piece);
+                String[] parts = reverseMerges.get(s.substring(from, to));
                 if (parts != null) {
-                    resegment(parts[0], out);
-                    resegment(parts[1], out);
+                    resegment(from, from + parts[0].length(), out);
+                    resegment(from + parts[0].length(), to, out);
                     return;
                 }
             }
@@ -269,8 +262,95 @@ final class SentencePieceBpe {
         }
     }
 
-    /** Maps a float to a long whose natural order is the float's order (for the agenda). */
-    private static long sortableScore(float score) {
+    /**
+     * The merge agenda: a binary max-heap of candidate pairs without per-entry objects. Order: higher score first,
+     * then the leftmost pair (sentencepiece's SymbolPairComparator).
+     */
+    private static final class PairHeap {
+        private long[] keys;
+        private int[] rights;
+        private int[] sizes;
+        private int count;
+
+        PairHeap(int capacity) {
+            int initial = Math.max(16, capacity);
+            keys = new long[initial];
+            rights = new int[initial];
+            sizes = new int[initial];
+        }
+
+        boolean isEmpty() {
+            return count == 0;
+        }
+
+        void push(float score, int left, int right, int size) {
+            if (count == keys.length) {
+                keys = java.util.Arrays.copyOf(keys, count * 2);
+                rights = java.util.Arrays.copyOf(rights, count * 2);
+                sizes = java.util.Arrays.copyOf(sizes, count * 2);
+            }
+            // High 32 bits: the score in an order-preserving int; low 32 bits: ~left, so smaller left wins ties.
+            long key = (long) sortableScore(score) << 32 | (~left & 0xFFFFFFFFL);
+            int i = count++;
+            while (i > 0) {
+                int parent = (i - 1) >>> 1;
+                if (keys[parent] >= key) {
+                    break;
+                }
+                move(parent, i);
+                i = parent;
+            }
+            keys[i] = key;
+            rights[i] = right;
+            sizes[i] = size;
+        }
+
+        int topLeft() {
+            return ~(int) keys[0];
+        }
+
+        int topRight() {
+            return rights[0];
+        }
+
+        int topSize() {
+            return sizes[0];
+        }
+
+        void pop() {
+            count--;
+            long key = keys[count];
+            int right = rights[count];
+            int size = sizes[count];
+            int i = 0;
+            while (true) {
+                int child = 2 * i + 1;
+                if (child >= count) {
+                    break;
+                }
+                if (child + 1 < count && keys[child + 1] > keys[child]) {
+                    child++;
+                }
+                if (keys[child] <= key) {
+                    break;
+                }
+                move(child, i);
+                i = child;
+            }
+            keys[i] = key;
+            rights[i] = right;
+            sizes[i] = size;
+        }
+
+        private void move(int from, int to) {
+            keys[to] = keys[from];
+            rights[to] = rights[from];
+            sizes[to] = sizes[from];
+        }
+    }
+
+    /** Maps a float to an int whose natural order is the float's order (for the agenda). */
+    private static int sortableScore(float score) {
         int bits = Float.floatToIntBits(score == 0f ? 0f : score); // -0.0 and 0.0 tie, as in C++
         return bits >= 0 ? bits : bits ^ 0x7fffffff;
     }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,7 @@ import java.util.TreeMap;
  * @param unkToken          content of {@code unk_token} (default {@code <unk>})
  * @param padToken          content of {@code pad_token}, or null
  * @param additionalSpecial contents of {@code additional_special_tokens}
- * @param addedTokens       {@code added_tokens_decoder} and {@code added_tokens.json}, by id
+ * @param addedTokens       {@code added_tokens_decoder} and {@code added_tokens.json}, by id (ascending)
  */
 public record TokenizerConfig(
         boolean addBosToken,
@@ -104,7 +105,7 @@ public record TokenizerConfig(
                 bool(config, "legacy", true),
                 bool(config, "add_prefix_space", true),
                 bool(config, "clean_up_tokenization_spaces", false),
-                bos, eos, unk, pad, List.copyOf(additional), Map.copyOf(added));
+                bos, eos, unk, pad, List.copyOf(additional), Collections.unmodifiableMap(added));
     }
 
     private static int parseId(String key, String where) {

@@ -37,6 +37,11 @@ public final class GoldenData implements AutoCloseable {
         }
     }
 
+    /** A reference case folder laid out like {@code /work/shared/golden/<case>} (golden.json, golden*.safetensors, model/). */
+    public static GoldenData at(Path caseDir) {
+        return new GoldenData(caseDir);
+    }
+
     /** {@code testdata/tiny-a}, found from the module directory (core/, kernels/ or cli/). */
     public static GoldenData tinyA() {
         return new GoldenData(testdata().resolve("tiny-a"));

@@ -106,6 +106,15 @@ class PipelineTest {
     }
 
     @Test
+    void aVideoOfFourFramesExpandsToFourTimesTokensPerFrame() {
+        VisualInput video = shapes.video(bench.resolve("media/v000.mp4"), 4);
+        assertEquals(4, video.frames());
+        Answer answer = shapes.answer("USER: <video>\nWhat color is the shape? ASSISTANT:", List.of(video),
+                shapes.options(2, SamplingOptions.GREEDY), TokenListener.NONE);
+        assertEquals(535 - 4 * 65, answer.promptTokens(), "8 frames give 535 tokens in the reference; each frame is 65");
+    }
+
+    @Test
     void promptPlusMaxNewTokensBeyondTheContextIsAContextOverflow() {
         JsonNode prompt = golden.prompt("video_q");
         VisualInput video = VisualInput.video(golden.floats("videos.clip.pixel_values_videos"), 8);

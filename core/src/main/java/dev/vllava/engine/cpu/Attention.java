@@ -1,59 +1,281 @@
 package dev.vllava.engine.cpu;
 
+import static dev.vllava.engine.cpu.Halves.FLOATS;
+import static dev.vllava.engine.cpu.Halves.LANES;
+
 import dev.vllava.engine.AttentionShape;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
- * Softmax attention, one (query row, head) at a time: scores for the visible keys, a float softmax
- * (max-subtracted), then the weighted sum of values. Work is split over heads × query rows.
+ * Softmax attention, a block of query rows of one head at a time: scores for the visible keys
+ * (causal rows skip masked keys entirely), a float softmax with the row max subtracted, then the
+ * probability-weighted sum of value rows. Work is split over (head, query block) tasks, the most
+ * expensive (latest causal) blocks first so the pool stays balanced.
+ *
+ * <p>With many queries (prefill, vision) each key/value head is first transposed into
+ * {@code [headDim][keys]}, so that scores come out a vector of 16 keys at a time from broadcast
+ * query values with no horizontal sums; with a few queries (decode) that transpose would cost as
+ * much as the scores, so each score is a dot product reduced across lanes instead.
  */
 final class Attention {
+
+    /** Query rows per task. */
+    private static final int QUERY_BLOCK = 16;
+    /** Fewer queries than this use dot products instead of transposing the keys. */
+    private static final int TRANSPOSE_MIN_QUERIES = 8;
+    /** Keys per score step of the transposed kernel: two vectors. */
+    private static final int KEY_STEP = 2 * LANES;
 
     private Attention() {}
 
     static void run(ParallelLoop loop, CpuTensor out, CpuTensor q, CpuTensor k, CpuTensor v, AttentionShape shape) {
         int heads = shape.heads();
-        int headDim = shape.headDim();
-        int groups = heads / shape.kvHeads();
         int queries = q.rows;
+        float[][] keysT = queries >= TRANSPOSE_MIN_QUERIES ? transposeKeys(loop, k, shape) : null;
+        int blocks = ParallelLoop.ceilDiv(queries, QUERY_BLOCK);
+        loop.forEach(heads * blocks, task -> {
+            int block = blocks - 1 - task / heads; // latest (largest causal) blocks first
+            int h = task % heads;
+            int first = block * QUERY_BLOCK;
+            int last = Math.min(queries, first + QUERY_BLOCK);
+            new HeadBlock(out, q, k, v, shape, h, keysT == null ? null : keysT[h / (heads / shape.kvHeads())])
+                    .run(first, last);
+        });
+    }
+
+    /** Keys of each kv head as {@code [headDim][keysPadded]}, zero beyond the last key. */
+    private static float[][] transposeKeys(ParallelLoop loop, CpuTensor k, AttentionShape shape) {
+        int d = shape.headDim();
         int keys = k.rows;
-        float scale = (float) (1.0 / Math.sqrt(headDim));
-        loop.forRange(heads * queries, 1, (start, end) -> {
-            float[] query = new float[headDim];
-            float[] scores = new float[keys];
-            float[] acc = new float[headDim];
-            for (int task = start; task < end; task++) {
-                int h = task / queries;
-                int i = task % queries;
-                int kvHead = h / groups;
-                int visible = shape.causal() ? Math.min(keys, shape.queryOffset() + i + 1) : keys;
-                for (int d = 0; d < headDim; d++) {
-                    query[d] = q.get(i, h * headDim + d);
-                }
-                float max = Float.NEGATIVE_INFINITY;
-                for (int j = 0; j < visible; j++) {
-                    float dot = 0;
-                    for (int d = 0; d < headDim; d++) {
-                        dot += query[d] * k.get(j, kvHead * headDim + d);
-                    }
-                    scores[j] = dot * scale;
-                    max = Math.max(max, scores[j]);
-                }
-                float sum = 0;
-                for (int j = 0; j < visible; j++) {
-                    scores[j] = (float) Math.exp(scores[j] - max);
-                    sum += scores[j];
-                }
-                java.util.Arrays.fill(acc, 0f);
-                for (int j = 0; j < visible; j++) {
-                    float p = scores[j] / sum;
-                    for (int d = 0; d < headDim; d++) {
-                        acc[d] += p * v.get(j, kvHead * headDim + d);
-                    }
-                }
-                for (int d = 0; d < headDim; d++) {
-                    out.set(i, h * headDim + d, acc[d]);
+        int padded = Gemm.roundUp(keys, KEY_STEP);
+        float[][] transposed = new float[shape.kvHeads()][d * padded];
+        loop.forEach(shape.kvHeads(), kvHead -> {
+            float[] t = transposed[kvHead];
+            float[] row = new float[d];
+            for (int j = 0; j < keys; j++) {
+                MemorySegment.copy(k.segment, CpuTensor.F32, k.byteOffset(j, kvHead * d), row, 0, d);
+                for (int c = 0; c < d; c++) {
+                    t[c * padded + j] = row[c];
                 }
             }
         });
+        return transposed;
+    }
+
+    /** One head's query rows [first, last): scores, softmax, weighted values. */
+    private static final class HeadBlock {
+        private final CpuTensor out;
+        private final CpuTensor q;
+        private final CpuTensor k;
+        private final CpuTensor v;
+        private final AttentionShape shape;
+        private final int head;
+        private final int kvHead;
+        private final int d;
+        private final float scale;
+        private final float[] keysT;
+        private final int keysPadded;
+        private final float[] query;
+        private final float[][] scores;
+        private final float[] acc;
+
+        HeadBlock(CpuTensor out, CpuTensor q, CpuTensor k, CpuTensor v, AttentionShape shape, int head,
+                  float[] keysT) {
+            this.out = out;
+            this.q = q;
+            this.k = k;
+            this.v = v;
+            this.shape = shape;
+            this.head = head;
+            this.kvHead = head / (shape.heads() / shape.kvHeads());
+            this.d = shape.headDim();
+            this.scale = (float) (1.0 / Math.sqrt(d));
+            this.keysT = keysT;
+            this.keysPadded = Gemm.roundUp(k.rows, KEY_STEP);
+            this.query = new float[4 * d];
+            this.scores = new float[4][keysPadded];
+            this.acc = new float[Gemm.roundUp(d, LANES)];
+        }
+
+        int visible(int row) {
+            return shape.causal() ? Math.min(k.rows, shape.queryOffset() + row + 1) : k.rows;
+        }
+
+        void run(int first, int last) {
+            int i = first;
+            if (keysT != null) {
+                for (; i + 4 <= last; i += 4) {
+                    for (int r = 0; r < 4; r++) {
+                        MemorySegment.copy(q.segment, CpuTensor.F32, q.byteOffset(i + r, head * d), query, r * d, d);
+                    }
+                    scores4(visible(i + 3));
+                    for (int r = 0; r < 4; r++) {
+                        finishRow(i + r, scores[r]);
+                    }
+                }
+            }
+            for (; i < last; i++) {
+                MemorySegment.copy(q.segment, CpuTensor.F32, q.byteOffset(i, head * d), query, 0, d);
+                if (keysT != null) {
+                    scores1Transposed(visible(i));
+                } else {
+                    scores1(visible(i));
+                }
+                finishRow(i, scores[0]);
+            }
+        }
+
+        /** Scores of four query rows (in {@link #query}) against keys [0, keys), from the transposed keys. */
+        private void scores4(int keys) {
+            float[] s0 = scores[0], s1 = scores[1], s2 = scores[2], s3 = scores[3];
+            for (int j = 0; j < keys; j += KEY_STEP) {
+                FloatVector a0 = FloatVector.zero(FLOATS), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0,
+                        b3 = a0;
+                for (int c = 0; c < d; c++) {
+                    int at = c * keysPadded + j;
+                    FloatVector k0 = FloatVector.fromArray(FLOATS, keysT, at);
+                    FloatVector k1 = FloatVector.fromArray(FLOATS, keysT, at + LANES);
+                    FloatVector x = FloatVector.broadcast(FLOATS, query[c]);
+                    a0 = x.fma(k0, a0);
+                    b0 = x.fma(k1, b0);
+                    x = FloatVector.broadcast(FLOATS, query[d + c]);
+                    a1 = x.fma(k0, a1);
+                    b1 = x.fma(k1, b1);
+                    x = FloatVector.broadcast(FLOATS, query[2 * d + c]);
+                    a2 = x.fma(k0, a2);
+                    b2 = x.fma(k1, b2);
+                    x = FloatVector.broadcast(FLOATS, query[3 * d + c]);
+                    a3 = x.fma(k0, a3);
+                    b3 = x.fma(k1, b3);
+                }
+                a0.mul(scale).intoArray(s0, j);
+                b0.mul(scale).intoArray(s0, j + LANES);
+                a1.mul(scale).intoArray(s1, j);
+                b1.mul(scale).intoArray(s1, j + LANES);
+                a2.mul(scale).intoArray(s2, j);
+                b2.mul(scale).intoArray(s2, j + LANES);
+                a3.mul(scale).intoArray(s3, j);
+                b3.mul(scale).intoArray(s3, j + LANES);
+            }
+        }
+
+        /** Scores of one query row against keys [0, keys), from the transposed keys. */
+        private void scores1Transposed(int keys) {
+            float[] s = scores[0];
+            for (int j = 0; j < keys; j += KEY_STEP) {
+                FloatVector a = FloatVector.zero(FLOATS), b = a;
+                for (int c = 0; c < d; c++) {
+                    int at = c * keysPadded + j;
+                    FloatVector x = FloatVector.broadcast(FLOATS, query[c]);
+                    a = x.fma(FloatVector.fromArray(FLOATS, keysT, at), a);
+                    b = x.fma(FloatVector.fromArray(FLOATS, keysT, at + LANES), b);
+                }
+                a.mul(scale).intoArray(s, j);
+                b.mul(scale).intoArray(s, j + LANES);
+            }
+        }
+
+        /** Scores of one query row as dot products with each key row (few queries: no transpose). */
+        private void scores1(int keys) {
+            float[] s = scores[0];
+            int vectorEnd = d - d % LANES;
+            for (int j = 0; j < keys; j++) {
+                long keyAt = k.byteOffset(j, kvHead * d);
+                FloatVector a = FloatVector.zero(FLOATS);
+                int c = 0;
+                for (; c < vectorEnd; c += LANES) {
+                    a = FloatVector.fromArray(FLOATS, query, c)
+                            .fma(FloatVector.fromMemorySegment(FLOATS, k.segment, keyAt + 4L * c, Halves.LE), a);
+                }
+                float dot = a.reduceLanes(VectorOperators.ADD);
+                for (; c < d; c++) {
+                    dot += query[c] * k.segment.get(CpuTensor.F32, keyAt + 4L * c);
+                }
+                s[j] = dot * scale;
+            }
+        }
+
+        /** Softmax of one row's scores over its visible keys, then the weighted sum of values into out. */
+        private void finishRow(int row, float[] s) {
+            int keys = visible(row);
+            float max = max(s, keys);
+            float sum = expAndSum(s, keys, max);
+            float inverse = 1f / sum;
+            weightedValues(s, keys, inverse);
+            MemorySegment.copy(acc, 0, out.segment, CpuTensor.F32, out.byteOffset(row, head * d), d);
+        }
+
+        private static float max(float[] s, int count) {
+            FloatVector m = FloatVector.broadcast(FLOATS, Float.NEGATIVE_INFINITY);
+            int j = 0;
+            for (; j + LANES <= count; j += LANES) {
+                m = m.max(FloatVector.fromArray(FLOATS, s, j));
+            }
+            float max = m.reduceLanes(VectorOperators.MAX);
+            for (; j < count; j++) {
+                max = Math.max(max, s[j]);
+            }
+            return max;
+        }
+
+        /** {@code s[j] ← exp(s[j] - max)} for j &lt; count; returns their sum (Vector API exp: ~1 ulp). */
+        private static float expAndSum(float[] s, int count, float max) {
+            FloatVector total = FloatVector.zero(FLOATS);
+            int j = 0;
+            for (; j + LANES <= count; j += LANES) {
+                FloatVector e = FloatVector.fromArray(FLOATS, s, j).sub(max).lanewise(VectorOperators.EXP);
+                e.intoArray(s, j);
+                total = total.add(e);
+            }
+            float sum = total.reduceLanes(VectorOperators.ADD);
+            for (; j < count; j++) {
+                s[j] = (float) Math.exp(s[j] - max);
+                sum += s[j];
+            }
+            return sum;
+        }
+
+        /** {@code acc = Σ_j (s[j]·inverse)·v[j]}, four value vectors at a time in registers. */
+        private void weightedValues(float[] s, int keys, float inverse) {
+            int vectorEnd = d - d % LANES;
+            long valueBase = v.byteOffset(0, kvHead * d);
+            long rowBytes = (long) v.rowStride * Float.BYTES;
+            MemorySegment values = v.segment;
+            int c = 0;
+            for (; c + 4 * LANES <= vectorEnd; c += 4 * LANES) {
+                FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0, a2 = a0, a3 = a0;
+                long at = valueBase + 4L * c;
+                for (int j = 0; j < keys; j++, at += rowBytes) {
+                    FloatVector p = FloatVector.broadcast(FLOATS, s[j] * inverse);
+                    a0 = p.fma(FloatVector.fromMemorySegment(FLOATS, values, at, Halves.LE), a0);
+                    a1 = p.fma(FloatVector.fromMemorySegment(FLOATS, values, at + 4L * LANES, Halves.LE), a1);
+                    a2 = p.fma(FloatVector.fromMemorySegment(FLOATS, values, at + 8L * LANES, Halves.LE), a2);
+                    a3 = p.fma(FloatVector.fromMemorySegment(FLOATS, values, at + 12L * LANES, Halves.LE), a3);
+                }
+                a0.intoArray(acc, c);
+                a1.intoArray(acc, c + LANES);
+                a2.intoArray(acc, c + 2 * LANES);
+                a3.intoArray(acc, c + 3 * LANES);
+            }
+            for (; c < vectorEnd; c += LANES) {
+                FloatVector a0 = FloatVector.zero(FLOATS);
+                long at = valueBase + 4L * c;
+                for (int j = 0; j < keys; j++, at += rowBytes) {
+                    a0 = FloatVector.broadcast(FLOATS, s[j] * inverse)
+                            .fma(FloatVector.fromMemorySegment(FLOATS, values, at, Halves.LE), a0);
+                }
+                a0.intoArray(acc, c);
+            }
+            for (; c < d; c++) {
+                float sum = 0;
+                long at = valueBase + 4L * c;
+                for (int j = 0; j < keys; j++, at += rowBytes) {
+                    sum += s[j] * inverse * values.get(CpuTensor.F32, at);
+                }
+                acc[c] = sum;
+            }
+        }
     }
 }

@@ -28,7 +28,7 @@ final class Halves {
     private static final VectorSpecies<Short> SHORTS =
             VectorSpecies.of(short.class, VectorShape.forBitSize(FLOATS.vectorBitSize() / 2));
     private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, FLOATS.vectorShape());
-    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final float HALF_EXPONENT_FIX = 0x1p112f;
 
     private Halves() {}
@@ -60,6 +60,24 @@ final class Halves {
         for (; i < count; i++) {
             dst[i] = Float.intBitsToFloat(segment.get(CpuTensor.HALF, offset + 2L * i) << 16);
         }
+    }
+
+    /** {@link #LANES} values of {@code dtype} at byte {@code offset}, as floats (the switch is loop-invariant). */
+    static FloatVector load(DType dtype, MemorySegment segment, long offset) {
+        return switch (dtype) {
+            case F16 -> f16(segment, offset);
+            case BF16 -> bf16(segment, offset);
+            case F32 -> FloatVector.fromMemorySegment(FLOATS, segment, offset, LE);
+        };
+    }
+
+    /** One value of {@code dtype} at byte {@code offset}. */
+    static float scalar(DType dtype, MemorySegment segment, long offset) {
+        return switch (dtype) {
+            case F16 -> Float.float16ToFloat(segment.get(CpuTensor.HALF, offset));
+            case BF16 -> Float.intBitsToFloat(segment.get(CpuTensor.HALF, offset) << 16);
+            case F32 -> segment.get(CpuTensor.F32, offset);
+        };
     }
 
     /** {@link #LANES} F16 values at byte {@code offset}, as floats. */

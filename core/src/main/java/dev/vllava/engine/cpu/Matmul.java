@@ -11,7 +11,7 @@ final class Matmul {
     /** {@code out} columns {@code [0, w.rows)} from one weight part, plus {@code bias[biasOffset + o]}. */
     static void run(ParallelLoop loop, CpuTensor out, CpuTensor x, CpuTensor w, float[] bias, int biasOffset) {
         if (x.rows <= Gemv.MAX_ROWS) {
-            Gemv.run(loop, out, Gemv.paddedRows(x), w, bias, biasOffset);
+            Gemv.run(loop, out, Gemv.rows(x), w, bias, biasOffset);
         } else {
             Gemm.run(loop, out, x, w, bias, biasOffset);
         }

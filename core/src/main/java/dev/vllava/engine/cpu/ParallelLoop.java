@@ -45,6 +45,27 @@ final class ParallelLoop implements AutoCloseable {
         pool.invoke(new Split(body, 0, count, chunk));
     }
 
+    /**
+     * Runs {@code body} for every index in {@code [0, count)}, each index its own task, for work
+     * items of uneven cost (work stealing balances them).
+     */
+    void forEach(int count, java.util.function.IntConsumer body) {
+        if (count <= 0) {
+            return;
+        }
+        if (pool == null || count == 1 || ForkJoinTask.getPool() == pool) {
+            for (int i = 0; i < count; i++) {
+                body.accept(i);
+            }
+            return;
+        }
+        pool.invoke(new Split((start, end) -> {
+            for (int i = start; i < end; i++) {
+                body.accept(i);
+            }
+        }, 0, count, 1));
+    }
+
     /** Like {@link #forRange} with exactly one range per index group of {@code blockSize}. */
     void forBlocks(int count, int blockSize, RangeBody body) {
         int blocks = ceilDiv(count, blockSize);

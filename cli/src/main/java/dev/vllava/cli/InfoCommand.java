@@ -1,0 +1,140 @@
+package dev.vllava.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vllava.checkpoint.Checkpoint;
+import dev.vllava.checkpoint.ModelPart;
+import dev.vllava.config.TextConfig;
+import dev.vllava.config.VideoLlavaConfig;
+import dev.vllava.config.VisionConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code vllava info}: what a checkpoint folder holds, checked as {@code ask} would check it
+ * (so it doubles as a validator: a broken checkpoint exits 4 with the list of problems).
+ */
+@Command(
+        name = "info",
+        mixinStandardHelpOptions = true,
+        description = "Show a checkpoint's architecture, parameter counts, dtypes, size and tokenizer.")
+final class InfoCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Checkpoint folder (config.json, *.safetensors, tokenizer).")
+    Path modelDir;
+
+    @Option(names = "--json", description = "Print one JSON object instead of the table.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        ModelSummary summary;
+        try (Checkpoint checkpoint = Checkpoint.open(modelDir)) {
+            summary = ModelSummary.of(checkpoint, modelDir);
+        }
+        warnAboutDisagreements(summary);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(toJson(summary)));
+        } else {
+            out.print(InfoTable.render(summary));
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** The model splices media at the config's ids; a tokenizer that disagrees would put them elsewhere. */
+    private void warnAboutDisagreements(ModelSummary summary) {
+        ModelSummary.TokenizerSummary tokenizer = summary.tokenizer();
+        VideoLlavaConfig config = summary.config();
+        PrintWriter err = spec.commandLine().getErr();
+        if (tokenizer.kind() != null && !Objects.equals(tokenizer.imageId(), config.imageTokenIndex())) {
+            err.printf("vllava: warning: %s maps <image> to %s but config.json has image_token_index %d%n", tokenizer.kind(),
+                    tokenizer.imageId(), config.imageTokenIndex());
+        }
+        if (tokenizer.kind() != null && !Objects.equals(tokenizer.videoId(), config.videoTokenIndex())) {
+            err.printf("vllava: warning: %s maps <video> to %s but config.json has video_token_index %d%n", tokenizer.kind(),
+                    tokenizer.videoId(), config.videoTokenIndex());
+        }
+        err.flush();
+    }
+
+    /** The {@code --json} contract: snake_case keys, counts as plain numbers, absent values as null. */
+    static ObjectNode toJson(ModelSummary summary) {
+        ObjectMapper mapper = new ObjectMapper();
+        VideoLlavaConfig config = summary.config();
+        ObjectNode root = mapper.createObjectNode();
+        root.put("model_dir", summary.modelDir().toString());
+        root.put("shards", summary.files().size());
+        root.putArray("files").addAll(summary.files().stream().map(f -> mapper.getNodeFactory().textNode(f.getFileName().toString())).toList());
+        root.put("bytes_on_disk", summary.bytesOnDisk());
+        ObjectNode dtypes = root.putObject("dtypes");
+        summary.tensorsPerDtype().forEach(dtypes::put);
+        root.put("context_length", config.text().maxPositionEmbeddings());
+        ObjectNode visual = root.putObject("visual_tokens");
+        visual.put("per_image", config.tokensPerImage());
+        visual.put("per_video_frame", config.tokensPerFrame());
+        visual.put("vision_feature_layer", config.visionFeatureLayer());
+        visual.put("vision_feature_select_strategy", config.visionFeatureSelectStrategy());
+        vision(root.putObject("image_tower"), config.vision(), summary.parameters().get(ModelPart.IMAGE_TOWER));
+        vision(root.putObject("video_tower"), config.vision(), summary.parameters().get(ModelPart.VIDEO_TOWER));
+        root.putObject("projector")
+                .put("in_features", config.vision().hiddenSize())
+                .put("out_features", config.text().hiddenSize())
+                .put("hidden_act", config.projectorHiddenAct())
+                .put("parameters", summary.parameters().get(ModelPart.PROJECTOR));
+        text(root.putObject("language_model"), config.text(), summary.parameters().get(ModelPart.LANGUAGE_MODEL));
+        ObjectNode parameters = root.putObject("parameters");
+        for (ModelPart part : ModelPart.values()) {
+            parameters.put(part.name().toLowerCase(java.util.Locale.ROOT), summary.parameters().get(part));
+        }
+        parameters.put("total", summary.totalParameters());
+        tokenizer(root.putObject("tokenizer"), summary.tokenizer());
+        return root;
+    }
+
+    private static void vision(ObjectNode node, VisionConfig vision, long parameters) {
+        node.put("layers", vision.numHiddenLayers())
+                .put("hidden_size", vision.hiddenSize())
+                .put("heads", vision.numAttentionHeads())
+                .put("intermediate_size", vision.intermediateSize())
+                .put("patch_size", vision.patchSize())
+                .put("image_size", vision.imageSize())
+                .put("hidden_act", vision.hiddenAct())
+                .put("parameters", parameters);
+    }
+
+    private static void text(ObjectNode node, TextConfig text, long parameters) {
+        node.put("layers", text.numHiddenLayers())
+                .put("hidden_size", text.hiddenSize())
+                .put("heads", text.numAttentionHeads())
+                .put("kv_heads", text.numKeyValueHeads())
+                .put("head_dim", text.headDim())
+                .put("intermediate_size", text.intermediateSize())
+                .put("vocab_size", text.vocabSize())
+                .put("max_position_embeddings", text.maxPositionEmbeddings())
+                .put("rms_norm_eps", text.rmsNormEps())
+                .put("rope_theta", text.ropeTheta())
+                .put("tie_word_embeddings", text.tieWordEmbeddings())
+                .put("parameters", parameters);
+    }
+
+    private static void tokenizer(ObjectNode node, ModelSummary.TokenizerSummary tokenizer) {
+        node.put("kind", tokenizer.kind());
+        node.put("vocab_size", tokenizer.vocabSize());
+        node.put("bos_id", tokenizer.bosId());
+        node.put("eos_id", tokenizer.eosId());
+        node.put("image_id", tokenizer.imageId());
+        node.put("video_id", tokenizer.videoId());
+        node.put("pad_id", tokenizer.padId());
+    }
+}
