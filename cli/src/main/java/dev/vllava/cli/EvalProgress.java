@@ -6,6 +6,7 @@ import dev.vllava.eval.ProgressListener;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.DecimalFormat;
 import java.time.Duration;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -51,7 +52,7 @@ final class EvalProgress implements ProgressListener, AutoCloseable {
     private static ProgressBar bar(PrintStream terminal, Progress start) {
         return new ProgressBarBuilder().setTaskName("eval").setInitialMax(start.total()).setStyle(ProgressBarStyle.ASCII)
                 .setConsumer(new ConsoleProgressBarConsumer(terminal)).setUpdateIntervalMillis(500)
-                .setUnit(" items", 1).showSpeed().startsFrom(start.skipped(), Duration.ZERO).build();
+                .setUnit(" items", 1).showSpeed(new DecimalFormat("0.00")).startsFrom(start.skipped(), Duration.ZERO).build();
     }
 
     /** Linux: fd 2 links to a tty or pseudo-terminal. */
@@ -72,7 +73,7 @@ final class EvalProgress implements ProgressListener, AutoCloseable {
                 bar = bar(terminal, progress);
             }
             bar.stepTo(progress.skipped() + progress.done());
-            bar.setExtraMessage(progress.errors() == 1 ? "1 error" : progress.errors() + " errors");
+            bar.setExtraMessage(progress.errors() == 1 ? " 1 error" : " " + progress.errors() + " errors");
             return;
         }
         long now = System.nanoTime();
