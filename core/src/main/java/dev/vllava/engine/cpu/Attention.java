@@ -33,35 +33,82 @@ final class Attention {
     static void run(ParallelLoop loop, CpuTensor out, CpuTensor q, CpuTensor k, CpuTensor v, AttentionShape shape) {
         int heads = shape.heads();
         int queries = q.rows;
-        float[][] keysT = queries >= TRANSPOSE_MIN_QUERIES ? transposeKeys(loop, k, shape) : null;
+        boolean pack = queries >= TRANSPOSE_MIN_QUERIES;
+        float[][] keysT = pack ? new float[shape.kvHeads()][] : null;
+        float[][] values = pack ? new float[shape.kvHeads()][] : null;
+        if (pack) {
+            loop.forEach(shape.kvHeads(), kvHead -> {
+                keysT[kvHead] = transposeKeys(k, shape.headDim(), kvHead);
+                values[kvHead] = packValues(v, shape.headDim(), kvHead);
+            });
+        }
         int blocks = ParallelLoop.ceilDiv(queries, QUERY_BLOCK);
+        int groups = heads / shape.kvHeads();
         loop.forEach(heads * blocks, task -> {
             int block = blocks - 1 - task / heads; // latest (largest causal) blocks first
             int h = task % heads;
             int first = block * QUERY_BLOCK;
             int last = Math.min(queries, first + QUERY_BLOCK);
-            new HeadBlock(out, q, k, v, shape, h, keysT == null ? null : keysT[h / (heads / shape.kvHeads())])
-                    .run(first, last);
+            HeadBlock work = new HeadBlock(out, q, k, v, shape, h, pack ? keysT[h / groups] : null,
+                    pack ? values[h / groups] : null, SCRATCH.get());
+            work.run(first, last);
         });
     }
 
-    /** Keys of each kv head as {@code [headDim][keysPadded]}, zero beyond the last key. */
-    private static float[][] transposeKeys(ParallelLoop loop, CpuTensor k, AttentionShape shape) {
-        int d = shape.headDim();
+    /** Per-thread score rows, reused across tasks (a task would otherwise zero 4 × keys floats). */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private static final class Scratch {
+        float[][] scores = new float[4][0];
+        float[] query = new float[0];
+
+        float[][] scores(int length) {
+            if (scores[0].length < length) {
+                scores = new float[4][length];
+            }
+            return scores;
+        }
+
+        float[] query(int length) {
+            if (query.length < length) {
+                query = new float[length];
+            }
+            return query;
+        }
+    }
+
+    /**
+     * One kv head's keys transposed in blocks of {@link #KEY_STEP} keys:
+     * {@code [keys / KEY_STEP][headDim][KEY_STEP]}, zero beyond the last key. Each block is
+     * contiguous so the score kernel streams it (a plain {@code [headDim][keys]} transpose put every
+     * step of the kernel on another page, and was 2× slower).
+     */
+    private static float[] transposeKeys(CpuTensor k, int d, int kvHead) {
         int keys = k.rows;
         int padded = Gemm.roundUp(keys, KEY_STEP);
-        float[][] transposed = new float[shape.kvHeads()][d * padded];
-        loop.forEach(shape.kvHeads(), kvHead -> {
-            float[] t = transposed[kvHead];
-            float[] row = new float[d];
-            for (int j = 0; j < keys; j++) {
-                MemorySegment.copy(k.segment, CpuTensor.F32, k.byteOffset(j, kvHead * d), row, 0, d);
-                for (int c = 0; c < d; c++) {
-                    t[c * padded + j] = row[c];
-                }
+        float[] transposed = new float[d * padded];
+        float[] row = new float[d];
+        for (int j = 0; j < keys; j++) {
+            MemorySegment.copy(k.segment, CpuTensor.F32, k.byteOffset(j, kvHead * d), row, 0, d);
+            int base = j / KEY_STEP * d * KEY_STEP + j % KEY_STEP;
+            for (int c = 0; c < d; c++) {
+                transposed[base + c * KEY_STEP] = row[c];
             }
-        });
+        }
         return transposed;
+    }
+
+    /**
+     * One kv head's values as contiguous {@code [keys][headDim]}: in the activation each value row
+     * is a whole row stride (16 KB for a 7B model) from the next, so walking them costs a TLB miss
+     * per key; packed, the weighted sum streams (measured 3× faster for 2086 keys).
+     */
+    private static float[] packValues(CpuTensor v, int d, int kvHead) {
+        float[] packed = new float[v.rows * d];
+        for (int j = 0; j < v.rows; j++) {
+            MemorySegment.copy(v.segment, CpuTensor.F32, v.byteOffset(j, kvHead * d), packed, j * d, d);
+        }
+        return packed;
     }
 
     /** One head's query rows [first, last): scores, softmax, weighted values. */
@@ -76,13 +123,14 @@ final class Attention {
         private final int d;
         private final float scale;
         private final float[] keysT;
+        private final float[] packedValues;
         private final int keysPadded;
         private final float[] query;
         private final float[][] scores;
         private final float[] acc;
 
         HeadBlock(CpuTensor out, CpuTensor q, CpuTensor k, CpuTensor v, AttentionShape shape, int head,
-                  float[] keysT) {
+                  float[] keysT, float[] packedValues, Scratch scratch) {
             this.out = out;
             this.q = q;
             this.k = k;
@@ -93,10 +141,11 @@ final class Attention {
             this.d = shape.headDim();
             this.scale = (float) (1.0 / Math.sqrt(d));
             this.keysT = keysT;
+            this.packedValues = packedValues;
             this.keysPadded = Gemm.roundUp(k.rows, KEY_STEP);
-            this.query = new float[4 * d];
-            this.scores = new float[4][keysPadded];
-            this.acc = new float[Gemm.roundUp(d, LANES)];
+            this.query = scratch.query(4 * d);
+            this.scores = scratch.scores(keysPadded);
+            this.acc = new float[2 * d];
         }
 
         int visible(int row) {
@@ -111,9 +160,8 @@ final class Attention {
                         MemorySegment.copy(q.segment, CpuTensor.F32, q.byteOffset(i + r, head * d), query, r * d, d);
                     }
                     scores4(visible(i + 3));
-                    for (int r = 0; r < 4; r++) {
-                        finishRow(i + r, scores[r]);
-                    }
+                    finishPair(i, scores[0], scores[1]);
+                    finishPair(i + 2, scores[2], scores[3]);
                 }
             }
             for (; i < last; i++) {
@@ -133,8 +181,9 @@ final class Attention {
             for (int j = 0; j < keys; j += KEY_STEP) {
                 FloatVector a0 = FloatVector.zero(FLOATS), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0,
                         b3 = a0;
+                int block = j * d;
                 for (int c = 0; c < d; c++) {
-                    int at = c * keysPadded + j;
+                    int at = block + c * KEY_STEP;
                     FloatVector k0 = FloatVector.fromArray(FLOATS, keysT, at);
                     FloatVector k1 = FloatVector.fromArray(FLOATS, keysT, at + LANES);
                     FloatVector x = FloatVector.broadcast(FLOATS, query[c]);
@@ -166,8 +215,9 @@ final class Attention {
             float[] s = scores[0];
             for (int j = 0; j < keys; j += KEY_STEP) {
                 FloatVector a = FloatVector.zero(FLOATS), b = a;
+                int block = j * d;
                 for (int c = 0; c < d; c++) {
-                    int at = c * keysPadded + j;
+                    int at = block + c * KEY_STEP;
                     FloatVector x = FloatVector.broadcast(FLOATS, query[c]);
                     a = x.fma(FloatVector.fromArray(FLOATS, keysT, at), a);
                     b = x.fma(FloatVector.fromArray(FLOATS, keysT, at + LANES), b);
@@ -189,7 +239,7 @@ final class Attention {
                     a = FloatVector.fromArray(FLOATS, query, c)
                             .fma(FloatVector.fromMemorySegment(FLOATS, k.segment, keyAt + 4L * c, Halves.LE), a);
                 }
-                float dot = a.reduceLanes(VectorOperators.ADD);
+                float dot = VectorMath.sum(a);
                 for (; c < d; c++) {
                     dot += query[c] * k.segment.get(CpuTensor.F32, keyAt + 4L * c);
                 }
@@ -200,11 +250,41 @@ final class Attention {
         /** Softmax of one row's scores over its visible keys, then the weighted sum of values into out. */
         private void finishRow(int row, float[] s) {
             int keys = visible(row);
-            float max = max(s, keys);
-            float sum = expAndSum(s, keys, max);
-            float inverse = 1f / sum;
-            weightedValues(s, keys, inverse);
+            softmax(s, keys);
+            if (packedValues != null) {
+                weightedPackedValues(s, s, keys);
+            } else {
+                weightedValues(s, keys);
+            }
             MemorySegment.copy(acc, 0, out.segment, CpuTensor.F32, out.byteOffset(row, head * d), d);
+        }
+
+        /**
+         * Two consecutive query rows (packed values): the second may see one key more, so the first
+         * row's probabilities are zero-extended to the second's keys and both walk them together.
+         */
+        private void finishPair(int row, float[] s0, float[] s1) {
+            int keys0 = visible(row);
+            int keys1 = visible(row + 1);
+            softmax(s0, keys0);
+            softmax(s1, keys1);
+            java.util.Arrays.fill(s0, keys0, keys1, 0f);
+            weightedPackedValues(s0, s1, keys1);
+            MemorySegment.copy(acc, 0, out.segment, CpuTensor.F32, out.byteOffset(row, head * d), d);
+            MemorySegment.copy(acc, d, out.segment, CpuTensor.F32, out.byteOffset(row + 1, head * d), d);
+        }
+
+        /** {@code s[0, count)} ← softmax of itself (max subtracted, normalised to sum 1). */
+        private static void softmax(float[] s, int count) {
+            float max = max(s, count);
+            float inverse = 1f / expAndSum(s, count, max);
+            int j = 0;
+            for (; j + LANES <= count; j += LANES) {
+                FloatVector.fromArray(FLOATS, s, j).mul(inverse).intoArray(s, j);
+            }
+            for (; j < count; j++) {
+                s[j] *= inverse;
+            }
         }
 
         private static float max(float[] s, int count) {
@@ -220,16 +300,16 @@ final class Attention {
             return max;
         }
 
-        /** {@code s[j] ← exp(s[j] - max)} for j &lt; count; returns their sum (Vector API exp: ~1 ulp). */
+        /** {@code s[j] ← exp(s[j] - max)} for j &lt; count; returns their sum ({@link VectorMath#exp}: ~1 ulp). */
         private static float expAndSum(float[] s, int count, float max) {
             FloatVector total = FloatVector.zero(FLOATS);
             int j = 0;
             for (; j + LANES <= count; j += LANES) {
-                FloatVector e = FloatVector.fromArray(FLOATS, s, j).sub(max).lanewise(VectorOperators.EXP);
+                FloatVector e = VectorMath.exp(FloatVector.fromArray(FLOATS, s, j).sub(max));
                 e.intoArray(s, j);
                 total = total.add(e);
             }
-            float sum = total.reduceLanes(VectorOperators.ADD);
+            float sum = VectorMath.sum(total);
             for (; j < count; j++) {
                 s[j] = (float) Math.exp(s[j] - max);
                 sum += s[j];
@@ -237,8 +317,56 @@ final class Attention {
             return sum;
         }
 
-        /** {@code acc = Σ_j (s[j]·inverse)·v[j]}, four value vectors at a time in registers. */
-        private void weightedValues(float[] s, int keys, float inverse) {
+        /**
+         * {@code acc[0, d) = Σ_j p0[j]·v[j]} and {@code acc[d, 2d) = Σ_j p1[j]·v[j]} over the packed
+         * values: two rows × four vectors of accumulators share each value load.
+         */
+        private void weightedPackedValues(float[] p0, float[] p1, int keys) {
+            float[] values = packedValues;
+            int vectorEnd = d - d % LANES;
+            int c = 0;
+            for (; c + 4 * LANES <= vectorEnd; c += 4 * LANES) {
+                FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0, a2 = a0, a3 = a0;
+                FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+                for (int j = 0, at = c; j < keys; j++, at += d) {
+                    FloatVector v0 = FloatVector.fromArray(FLOATS, values, at);
+                    FloatVector v1 = FloatVector.fromArray(FLOATS, values, at + LANES);
+                    FloatVector v2 = FloatVector.fromArray(FLOATS, values, at + 2 * LANES);
+                    FloatVector v3 = FloatVector.fromArray(FLOATS, values, at + 3 * LANES);
+                    FloatVector p = FloatVector.broadcast(FLOATS, p0[j]);
+                    a0 = p.fma(v0, a0);
+                    a1 = p.fma(v1, a1);
+                    a2 = p.fma(v2, a2);
+                    a3 = p.fma(v3, a3);
+                    p = FloatVector.broadcast(FLOATS, p1[j]);
+                    b0 = p.fma(v0, b0);
+                    b1 = p.fma(v1, b1);
+                    b2 = p.fma(v2, b2);
+                    b3 = p.fma(v3, b3);
+                }
+                a0.intoArray(acc, c);
+                a1.intoArray(acc, c + LANES);
+                a2.intoArray(acc, c + 2 * LANES);
+                a3.intoArray(acc, c + 3 * LANES);
+                b0.intoArray(acc, d + c);
+                b1.intoArray(acc, d + c + LANES);
+                b2.intoArray(acc, d + c + 2 * LANES);
+                b3.intoArray(acc, d + c + 3 * LANES);
+            }
+            for (; c < d; c++) {
+                float sum0 = 0;
+                float sum1 = 0;
+                for (int j = 0, at = c; j < keys; j++, at += d) {
+                    sum0 += p0[j] * values[at];
+                    sum1 += p1[j] * values[at];
+                }
+                acc[c] = sum0;
+                acc[d + c] = sum1;
+            }
+        }
+
+        /** {@code acc[0, d) = Σ_j p[j]·v[j]} straight from the value rows (decode: few queries). */
+        private void weightedValues(float[] p, int keys) {
             int vectorEnd = d - d % LANES;
             long valueBase = v.byteOffset(0, kvHead * d);
             long rowBytes = (long) v.rowStride * Float.BYTES;
@@ -248,11 +376,11 @@ final class Attention {
                 FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0, a2 = a0, a3 = a0;
                 long at = valueBase + 4L * c;
                 for (int j = 0; j < keys; j++, at += rowBytes) {
-                    FloatVector p = FloatVector.broadcast(FLOATS, s[j] * inverse);
-                    a0 = p.fma(FloatVector.fromMemorySegment(FLOATS, values, at, Halves.LE), a0);
-                    a1 = p.fma(FloatVector.fromMemorySegment(FLOATS, values, at + 4L * LANES, Halves.LE), a1);
-                    a2 = p.fma(FloatVector.fromMemorySegment(FLOATS, values, at + 8L * LANES, Halves.LE), a2);
-                    a3 = p.fma(FloatVector.fromMemorySegment(FLOATS, values, at + 12L * LANES, Halves.LE), a3);
+                    FloatVector pj = FloatVector.broadcast(FLOATS, p[j]);
+                    a0 = pj.fma(FloatVector.fromMemorySegment(FLOATS, values, at, Halves.LE), a0);
+                    a1 = pj.fma(FloatVector.fromMemorySegment(FLOATS, values, at + 4L * LANES, Halves.LE), a1);
+                    a2 = pj.fma(FloatVector.fromMemorySegment(FLOATS, values, at + 8L * LANES, Halves.LE), a2);
+                    a3 = pj.fma(FloatVector.fromMemorySegment(FLOATS, values, at + 12L * LANES, Halves.LE), a3);
                 }
                 a0.intoArray(acc, c);
                 a1.intoArray(acc, c + LANES);
@@ -263,7 +391,7 @@ final class Attention {
                 FloatVector a0 = FloatVector.zero(FLOATS);
                 long at = valueBase + 4L * c;
                 for (int j = 0; j < keys; j++, at += rowBytes) {
-                    a0 = FloatVector.broadcast(FLOATS, s[j] * inverse)
+                    a0 = FloatVector.broadcast(FLOATS, p[j])
                             .fma(FloatVector.fromMemorySegment(FLOATS, values, at, Halves.LE), a0);
                 }
                 a0.intoArray(acc, c);
@@ -272,7 +400,7 @@ final class Attention {
                 float sum = 0;
                 long at = valueBase + 4L * c;
                 for (int j = 0; j < keys; j++, at += rowBytes) {
-                    sum += s[j] * inverse * values.get(CpuTensor.F32, at);
+                    sum += p[j] * values.get(CpuTensor.F32, at);
                 }
                 acc[c] = sum;
             }

@@ -6,7 +6,6 @@ import dev.vllava.engine.Activation;
 import dev.vllava.engine.AttentionShape;
 import dev.vllava.engine.Engine;
 import dev.vllava.engine.Tensor;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,11 +16,9 @@ import java.util.List;
  */
 public final class CpuEngine implements Engine {
 
-    /** Activation buffers are cache-line aligned so vector loads never straddle lines needlessly. */
-    private static final long ALIGNMENT = 64;
-
     private final ParallelLoop loop;
-    private final MemoryLedger ledger = new MemoryLedger();
+    private final ActivationMemory memory = new ActivationMemory();
+    private Rope rope;
 
     public CpuEngine(int threads) {
         this.loop = new ParallelLoop(threads);
@@ -55,7 +52,7 @@ public final class CpuEngine implements Engine {
             throw new IllegalArgumentException("weight " + data + " has " + data.data().byteSize()
                     + " bytes, expected " + bytes);
         }
-        return new CpuTensor(data.data(), data.dtype(), 0, (int) rows, (int) columns, (int) columns, null, ledger);
+        return new CpuTensor(data.data(), data.dtype(), 0, (int) rows, (int) columns, (int) columns, null, memory);
     }
 
     @Override
@@ -74,11 +71,8 @@ public final class CpuEngine implements Engine {
         if (rows < 0 || columns < 0) {
             throw new IllegalArgumentException("negative shape " + rows + "x" + columns);
         }
-        long bytes = (long) rows * columns * Float.BYTES;
-        Arena arena = Arena.ofShared();
-        MemorySegment segment = arena.allocate(Math.max(bytes, 1), ALIGNMENT);
-        ledger.acquire(segment.byteSize());
-        return new CpuTensor(segment, DType.F32, 0, rows, columns, columns, arena, ledger);
+        ActivationMemory.Block block = memory.take((long) rows * columns * Float.BYTES);
+        return new CpuTensor(block.segment(), DType.F32, 0, rows, columns, columns, block, memory);
     }
 
     @Override
@@ -249,15 +243,16 @@ public final class CpuEngine implements Engine {
         if (headDim % 2 != 0 || (long) heads * headDim > t.columns) {
             throw new IllegalArgumentException("rope of " + heads + " heads of " + headDim + " on " + t);
         }
-        float[] invFreq = Rope.inverseFrequencies(headDim, theta);
+        if (firstPosition < 0) {
+            throw new IllegalArgumentException("rope at negative position " + firstPosition);
+        }
+        Rope table = ropeTable(headDim, theta);
+        table.ensure(firstPosition + t.rows);
         loop.forRange(t.rows, 4, (start, end) -> {
             float[] row = new float[t.columns];
-            float[] cos = new float[headDim / 2];
-            float[] sin = new float[headDim / 2];
             for (int r = start; r < end; r++) {
-                Rope.angles(firstPosition + r, invFreq, cos, sin);
                 t.readRow(r, row);
-                Rope.rotateRow(row, heads, headDim, cos, sin);
+                table.rotateRow(row, heads, firstPosition + r);
                 t.writeRow(r, row);
             }
         });
@@ -321,15 +316,24 @@ public final class CpuEngine implements Engine {
 
     @Override
     public MemoryUse memoryUse() {
-        return new MemoryUse(ledger.current(), ledger.peak());
+        return new MemoryUse(memory.heldBytes(), memory.peakBytes());
     }
 
     @Override
     public void close() {
         loop.close();
+        memory.close();
     }
 
     // ---- helpers ------------------------------------------------------------------------------
+
+    /** The cos/sin cache for this head size and base (one model uses one; a change replaces it). */
+    private synchronized Rope ropeTable(int headDim, double theta) {
+        if (rope == null || !rope.matches(headDim, theta)) {
+            rope = new Rope(headDim, theta);
+        }
+        return rope;
+    }
 
     private static CpuTensor cpu(Tensor tensor) {
         if (tensor instanceof CpuTensor cpu) {

@@ -2,7 +2,6 @@ package dev.vllava.engine.cpu;
 
 import dev.vllava.checkpoint.DType;
 import dev.vllava.engine.Tensor;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -23,19 +22,19 @@ final class CpuTensor implements Tensor {
     final int columns;
     final int rowStride;
     /** Non-null only for the tensor that owns an allocation (closing frees it). */
-    private Arena arena;
-    private final MemoryLedger ledger;
+    private ActivationMemory.Block block;
+    private final ActivationMemory memory;
 
     CpuTensor(MemorySegment segment, DType dtype, long offset, int rows, int columns, int rowStride,
-              Arena arena, MemoryLedger ledger) {
+              ActivationMemory.Block block, ActivationMemory memory) {
         this.segment = segment;
         this.dtype = dtype;
         this.offset = offset;
         this.rows = rows;
         this.columns = columns;
         this.rowStride = rowStride;
-        this.arena = arena;
-        this.ledger = ledger;
+        this.block = block;
+        this.memory = memory;
     }
 
     @Override
@@ -80,20 +79,7 @@ final class CpuTensor implements Tensor {
 
     /** Row {@code row} converted to F32 into {@code into[0, columns)}. */
     void readRow(int row, float[] into) {
-        long at = byteOffset(row, 0);
-        switch (dtype) {
-            case F32 -> MemorySegment.copy(segment, F32, at, into, 0, columns);
-            case F16 -> {
-                for (int c = 0; c < columns; c++) {
-                    into[c] = Float.float16ToFloat(segment.get(HALF, at + 2L * c));
-                }
-            }
-            case BF16 -> {
-                for (int c = 0; c < columns; c++) {
-                    into[c] = Float.intBitsToFloat(segment.get(HALF, at + 2L * c) << 16);
-                }
-            }
-        }
+        Halves.toFloats(dtype, segment, byteOffset(row, 0), columns, into);
     }
 
     /** Writes {@code from[0, columns)} into row {@code row} of an F32 tensor. */
@@ -109,13 +95,13 @@ final class CpuTensor implements Tensor {
     public CpuTensor rowSlice(int first, int count) {
         checkRange(first, count, rows, "rows");
         return new CpuTensor(segment, dtype, offset + (long) first * rowStride, count, columns, rowStride,
-                null, ledger);
+                null, memory);
     }
 
     @Override
     public CpuTensor columnSlice(int first, int count) {
         checkRange(first, count, columns, "columns");
-        return new CpuTensor(segment, dtype, offset + first, rows, count, rowStride, null, ledger);
+        return new CpuTensor(segment, dtype, offset + first, rows, count, rowStride, null, memory);
     }
 
     static void checkRange(int first, int count, int size, String what) {
@@ -127,11 +113,10 @@ final class CpuTensor implements Tensor {
 
     @Override
     public void close() {
-        Arena owned = arena;
+        ActivationMemory.Block owned = block;
         if (owned != null) {
-            arena = null;
-            ledger.release(segment.byteSize());
-            owned.close();
+            block = null;
+            memory.give(owned);
         }
     }
 

@@ -17,6 +17,9 @@ import jdk.incubator.vector.VectorMask;
  *
  * <p>Sizes: a packed block is 256 × 256 floats = 256 KB (in L2); one panel × BLOCK_INNER is
  * 2 vectors × 256 × 4 B = 16 KB (AVX2) / 32 KB (AVX-512), in or near L1.
+ *
+ * <p>Measured per CPU-second of one AVX-512 core: the micro-kernel alone 199 GFLOP/s (the FMA
+ * peak), the whole F16 product 512×4096 · 4096×4096ᵀ 143 GFLOP/s (packing, edges, stores).
  */
 final class Gemm {
 

@@ -6,6 +6,7 @@ import static dev.vllava.engine.cpu.Halves.LANES;
 import dev.vllava.checkpoint.DType;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * Matrix-vector products for a few input rows (decode): memory-bound, so each weight row is read
@@ -25,25 +26,24 @@ final class Gemv {
         int inner = w.columns;
         loop.forRange(w.rows, 64, (start, end) -> {
             float[] sums = new float[2];
-            float[] lanes = new float[LANES];
             for (int o = start; o < end; o++) {
                 long rowOffset = w.byteOffset(o, 0);
                 float b = bias == null ? 0f : bias[biasOffset + o];
                 int n = 0;
                 for (; n + 2 <= x.length; n += 2) {
-                    dot2(w.dtype, w.segment, rowOffset, inner, x[n], x[n + 1], sums, lanes);
+                    dot2(w.dtype, w.segment, rowOffset, inner, x[n], x[n + 1], sums);
                     out.set(n, o, sums[0] + b);
                     out.set(n + 1, o, sums[1] + b);
                 }
                 for (; n < x.length; n++) {
-                    out.set(n, o, dot1(w.dtype, w.segment, rowOffset, inner, x[n], lanes) + b);
+                    out.set(n, o, dot1(w.dtype, w.segment, rowOffset, inner, x[n]) + b);
                 }
             }
         });
     }
 
     /** One input row: four accumulators over consecutive vectors hide the FMA latency. */
-    static float dot1(DType dtype, MemorySegment w, long offset, int inner, float[] x, float[] lanes) {
+    static float dot1(DType dtype, MemorySegment w, long offset, int inner, float[] x) {
         FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0, a2 = a0, a3 = a0;
         int size = dtype.byteSize();
         int c = 0;
@@ -59,7 +59,7 @@ final class Gemv {
         for (; c + LANES <= inner; c += LANES) {
             a0 = FloatVector.fromArray(FLOATS, x, c).fma(Halves.load(dtype, w, offset + (long) c * size), a0);
         }
-        float sum = sumLanes(a0.add(a1).add(a2.add(a3)), lanes);
+        float sum = VectorMath.sum(a0.add(a1).add(a2.add(a3)));
         for (; c < inner; c++) {
             sum += x[c] * Halves.scalar(dtype, w, offset + (long) c * size);
         }
@@ -71,8 +71,7 @@ final class Gemv {
      * it (same accumulators, same order), so a row's result does not depend on the rows beside it: batched
      * decoding ({@code BatchDecoder}) then gives bit for bit the answers of one sequence at a time.
      */
-    static void dot2(DType dtype, MemorySegment w, long offset, int inner, float[] x0, float[] x1, float[] sums,
-                     float[] lanes) {
+    static void dot2(DType dtype, MemorySegment w, long offset, int inner, float[] x0, float[] x1, float[] sums) {
         FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0, a2 = a0, a3 = a0;
         FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0;
         int size = dtype.byteSize();
@@ -98,8 +97,8 @@ final class Gemv {
             a0 = FloatVector.fromArray(FLOATS, x0, c).fma(w0, a0);
             b0 = FloatVector.fromArray(FLOATS, x1, c).fma(w0, b0);
         }
-        float sum0 = sumLanes(a0.add(a1).add(a2.add(a3)), lanes);
-        float sum1 = sumLanes(b0.add(b1).add(b2.add(b3)), lanes);
+        float sum0 = VectorMath.sum(a0.add(a1).add(a2.add(a3)));
+        float sum1 = VectorMath.sum(b0.add(b1).add(b2.add(b3)));
         for (; c < inner; c++) {
             float wc = Halves.scalar(dtype, w, offset + (long) c * size);
             sum0 += x0[c] * wc;
@@ -107,20 +106,6 @@ final class Gemv {
         }
         sums[0] = sum0;
         sums[1] = sum1;
-    }
-
-    /**
-     * The lanes added in index order. {@code reduceLanes(ADD)} leaves the order open, and the JIT's
-     * (a tree) differs from the interpreter's (in order), so a product would change its last bits as
-     * the code warms up, and a row would differ from the same row in another call.
-     */
-    static float sumLanes(FloatVector v, float[] lanes) {
-        v.intoArray(lanes, 0);
-        float sum = 0;
-        for (int i = 0; i < LANES; i++) {
-            sum += lanes[i];
-        }
-        return sum;
     }
 
     /** Input rows as arrays (the kernels read them with vector loads). */

@@ -34,6 +34,12 @@ class CpuEngineAttentionTest {
     }
 
     @Test
+    void longChunkAfterCachedTokensUsesTransposedKeys() {
+        // 10 queries (the packed-keys path) at positions 5..14 over 15 keys, grouped heads.
+        check(AttentionShape.causal(4, 2, 32, 5), 10, 15);
+    }
+
+    @Test
     void fullAttentionSeesEveryKey() {
         check(AttentionShape.full(3, 8), 11, 11);
     }

@@ -30,7 +30,7 @@ class CpuEngineOpsTest {
     @Test
     void rmsNormInPlaceWithF16Weight() {
         int rows = 5;
-        int columns = 67;
+        int columns = 1031;
         float[] x = scaled(Weights.gaussian(rows * columns, random), 3f);
         Weights w = Weights.random(arena, "norm", DType.F16, 1, columns, random);
         Tensor t = engine.upload(x, rows, columns);
@@ -51,7 +51,7 @@ class CpuEngineOpsTest {
     @Test
     void layerNormOfColumnSliceWithBf16Parameters() {
         int rows = 4;
-        int columns = 45;
+        int columns = 133;
         float[] wide = Weights.gaussian(rows * (columns + 3), random);
         for (int i = 0; i < wide.length; i++) {
             wide[i] = wide[i] * 2 + 5; // a large mean, to check the variance is centred
@@ -161,6 +161,35 @@ class CpuEngineOpsTest {
         }
     }
 
+    /**
+     * transformers computes the angle in float32 (inv_freq and position·inv_freq both rounded to
+     * float); at position 1000 that rounding moves the angle by up to ~6e-5 rad, so the reference
+     * rounds the same way and the tolerance can be tight.
+     */
+    @Test
+    void ropeMatchesTransformersFloatAnglesOnLongHeads() {
+        int heads = 2;
+        int headDim = 128;
+        int rows = 3;
+        int first = 1000;
+        float[] x = Weights.gaussian(rows * heads * headDim, random);
+        Tensor t = engine.upload(x, rows, heads * headDim);
+        engine.rope(t, heads, headDim, first, 10000.0);
+        float[] got = engine.download(t);
+        for (int r = 0; r < rows; r++) {
+            for (int h = 0; h < heads; h++) {
+                for (int j = 0; j < headDim / 2; j++) {
+                    float invFreq = 1.0f / (float) Math.pow(10000.0, (float) (2 * j) / (float) headDim);
+                    double angle = (float) (first + r) * invFreq;
+                    int a = r * heads * headDim + h * headDim + j;
+                    int b = a + headDim / 2;
+                    assertEquals(x[a] * Math.cos(angle) - x[b] * Math.sin(angle), got[a], 1e-6, "rope first half");
+                    assertEquals(x[b] * Math.cos(angle) + x[a] * Math.sin(angle), got[b], 1e-6, "rope second half");
+                }
+            }
+        }
+    }
+
     @Test
     void addReadsF16OperandAndAliasesOutput() {
         Weights pos = Weights.random(arena, "pos", DType.F16, 6, 9, random);
@@ -200,18 +229,34 @@ class CpuEngineOpsTest {
     }
 
     @Test
-    void memoryUseCountsAllocationsAndKeepsThePeak() {
-        Engine.MemoryUse before = engine.memoryUse();
+    void memoryUseCountsAllocationsAndRecyclesClosedBuffers() {
+        assertEquals(0, engine.memoryUse().currentBytes());
         Tensor a = engine.allocate(100, 10);
         Tensor b = engine.upload(new float[50], 5, 10);
-        assertEquals(before.currentBytes() + 4000 + 200, engine.memoryUse().currentBytes());
+        assertEquals(4032 + 256, engine.memoryUse().currentBytes(), "sizes round up to 64 bytes");
+        engine.copy(a, engine.upload(new float[1000], 100, 10));
+        engine.add(a, a, engine.upload(filled(1000, 2f), 100, 10));
         a.close();
         a.rowSlice(0, 1).close(); // views own nothing
-        assertEquals(before.currentBytes() + 200, engine.memoryUse().currentBytes());
-        assertTrue(engine.memoryUse().peakBytes() >= before.currentBytes() + 4200);
+        a.close(); // closing twice is harmless
+        Tensor again = engine.allocate(10, 100);
+        assertArrayEquals(new float[1000], engine.download(again), "a recycled buffer comes back zeroed");
+        long held = engine.memoryUse().currentBytes();
+        again.close();
         b.close();
-        b.close(); // closing twice is harmless
-        assertEquals(before.currentBytes(), engine.memoryUse().currentBytes());
+        assertEquals(held, engine.memoryUse().currentBytes(), "closed small buffers stay held for reuse");
+        assertEquals(held, engine.memoryUse().peakBytes());
+        Tensor big = engine.allocate(3000, 1000); // 12 MB: beyond the recycled sizes
+        assertEquals(held + 12_000_000, engine.memoryUse().currentBytes());
+        big.close();
+        assertEquals(held, engine.memoryUse().currentBytes(), "large buffers are freed at once");
+        assertEquals(held + 12_000_000, engine.memoryUse().peakBytes());
+    }
+
+    private static float[] filled(int count, float value) {
+        float[] values = new float[count];
+        java.util.Arrays.fill(values, value);
+        return values;
     }
 
     @Test

@@ -1,0 +1,102 @@
+package dev.vllava.engine.cpu;
+
+import dev.vllava.checkpoint.DType;
+import dev.vllava.checkpoint.TensorData;
+import dev.vllava.engine.Tensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * The two matmul shapes that bound a 7B model on the CPU, with F16 weights as a checkpoint stores
+ * them: decode's GEMV (1 × 4096 by 11008 × 4096ᵀ, an MLP up projection; memory-bound, so GB/s of
+ * weights = 90.2 MB ÷ time) and prefill's GEMM (512 × 4096 by 4096 × 4096ᵀ; compute-bound, so
+ * GFLOP/s = 17.2 GFLOP ÷ time). {@link CpuEngineBenchmarks} runs both and converts the times.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+public class MatmulBenchmark {
+
+    public static final int INNER = 4096;
+    public static final int GEMV_OUTPUTS = 11008;
+    public static final int GEMM_ROWS = 512;
+    public static final int GEMM_OUTPUTS = 4096;
+
+    /** Engine threads; 0 means every available processor. */
+    @Param("0")
+    public int threads;
+
+    private Arena arena;
+    private CpuEngine engine;
+    private Tensor gemvWeight;
+    private Tensor gemmWeight;
+    private Tensor gemvInput;
+    private Tensor gemmInput;
+    private Tensor gemvOutput;
+    private Tensor gemmOutput;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        arena = Arena.ofShared();
+        engine = new CpuEngine(threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
+        Random random = new Random(1);
+        gemvWeight = engine.weight(f16Weights("up_proj", GEMV_OUTPUTS, INNER, random));
+        gemmWeight = engine.weight(f16Weights("q_proj", GEMM_OUTPUTS, INNER, random));
+        gemvInput = engine.upload(gaussian(INNER, random), 1, INNER);
+        gemmInput = engine.upload(gaussian(GEMM_ROWS * INNER, random), GEMM_ROWS, INNER);
+        gemvOutput = engine.allocate(1, GEMV_OUTPUTS);
+        gemmOutput = engine.allocate(GEMM_ROWS, GEMM_OUTPUTS);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        engine.close();
+        arena.close();
+    }
+
+    @Benchmark
+    public Tensor gemvF16() {
+        engine.matmul(gemvOutput, gemvInput, gemvWeight, null);
+        return gemvOutput;
+    }
+
+    @Benchmark
+    public Tensor gemmF16() {
+        engine.matmul(gemmOutput, gemmInput, gemmWeight, null);
+        return gemmOutput;
+    }
+
+    /** Weights like a trained layer's (σ = 0.02, so a few are F16 subnormals), in a fresh mapping-like segment. */
+    private TensorData f16Weights(String name, int rows, int columns, Random random) {
+        MemorySegment data = arena.allocate(2L * rows * columns, 64);
+        short[] pool = new short[1 << 16];
+        for (int i = 0; i < pool.length; i++) {
+            pool[i] = Float.floatToFloat16((float) (random.nextGaussian() * 0.02));
+        }
+        for (long i = 0; i < (long) rows * columns; i++) {
+            data.set(ValueLayout.JAVA_SHORT_UNALIGNED, 2 * i, pool[(int) ((i * 40503L) & 0xffff)]);
+        }
+        return new TensorData(name, DType.F16, new long[] {rows, columns}, data);
+    }
+
+    private static float[] gaussian(int count, Random random) {
+        float[] values = new float[count];
+        for (int i = 0; i < count; i++) {
+            values[i] = (float) random.nextGaussian();
+        }
+        return values;
+    }
+}
