@@ -26,7 +26,8 @@ public final class LlamaDecoder implements AutoCloseable {
     private final int queryWidth;
     private final int kvWidth;
 
-    private record DecoderLayer(Tensor inputNorm, StackedLinear qkv, StackedLinear oProj,
+    /** One layer's weights (package-private for {@link BatchDecoder}). */
+    record DecoderLayer(Tensor inputNorm, StackedLinear qkv, StackedLinear oProj,
             Tensor postAttentionNorm, StackedLinear gateUp, StackedLinear down) {}
 
     LlamaDecoder(Engine engine, TextConfig config, Weights weights) {
@@ -51,6 +52,27 @@ public final class LlamaDecoder implements AutoCloseable {
 
     public TextConfig config() {
         return config;
+    }
+
+    Engine engine() {
+        return engine;
+    }
+
+    List<DecoderLayer> layers() {
+        return layers;
+    }
+
+    Tensor finalNorm() {
+        return finalNorm;
+    }
+
+    Tensor lmHead() {
+        return lmHead;
+    }
+
+    /** Rows of {@code lm_head}: the width of a logits row. */
+    int vocabularySize() {
+        return logits.columns();
     }
 
     /** A cache for {@code contextLength} tokens (at most max_position_embeddings). */
@@ -138,7 +160,7 @@ public final class LlamaDecoder implements AutoCloseable {
     }
 
     /** {@code down(silu(gate(x)) · up(x))}. */
-    private Tensor mlp(Tensor x, DecoderLayer layer) {
+    Tensor mlp(Tensor x, DecoderLayer layer) {
         int inner = config.intermediateSize();
         try (Tensor gateUp = engine.allocate(x.rows(), layer.gateUp().outputs())) {
             layer.gateUp().apply(gateUp, x);

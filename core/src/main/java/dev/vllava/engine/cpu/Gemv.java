@@ -66,13 +66,18 @@ final class Gemv {
         return sum;
     }
 
-    /** Two input rows share each converted weight vector; two vectors per step keep four chains busy. */
+    /**
+     * Two input rows share each converted weight vector. Each row is summed exactly as {@link #dot1} sums
+     * it (same accumulators, same order), so a row's result does not depend on the rows beside it: batched
+     * decoding ({@code BatchDecoder}) then gives bit for bit the answers of one sequence at a time.
+     */
     static void dot2(DType dtype, MemorySegment w, long offset, int inner, float[] x0, float[] x1, float[] sums) {
-        FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0, b0 = a0, b1 = a0;
+        FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0, a2 = a0, a3 = a0;
+        FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0;
         int size = dtype.byteSize();
         long step = (long) LANES * size;
         int c = 0;
-        for (; c + 2 * LANES <= inner; c += 2 * LANES) {
+        for (; c + 4 * LANES <= inner; c += 4 * LANES) {
             long at = offset + (long) c * size;
             FloatVector w0 = Halves.load(dtype, w, at);
             FloatVector w1 = Halves.load(dtype, w, at + step);
@@ -80,9 +85,20 @@ final class Gemv {
             b0 = FloatVector.fromArray(FLOATS, x1, c).fma(w0, b0);
             a1 = FloatVector.fromArray(FLOATS, x0, c + LANES).fma(w1, a1);
             b1 = FloatVector.fromArray(FLOATS, x1, c + LANES).fma(w1, b1);
+            FloatVector w2 = Halves.load(dtype, w, at + 2 * step);
+            FloatVector w3 = Halves.load(dtype, w, at + 3 * step);
+            a2 = FloatVector.fromArray(FLOATS, x0, c + 2 * LANES).fma(w2, a2);
+            b2 = FloatVector.fromArray(FLOATS, x1, c + 2 * LANES).fma(w2, b2);
+            a3 = FloatVector.fromArray(FLOATS, x0, c + 3 * LANES).fma(w3, a3);
+            b3 = FloatVector.fromArray(FLOATS, x1, c + 3 * LANES).fma(w3, b3);
         }
-        float sum0 = VectorMath.sum(a0.add(a1));
-        float sum1 = VectorMath.sum(b0.add(b1));
+        for (; c + LANES <= inner; c += LANES) {
+            FloatVector w0 = Halves.load(dtype, w, offset + (long) c * size);
+            a0 = FloatVector.fromArray(FLOATS, x0, c).fma(w0, a0);
+            b0 = FloatVector.fromArray(FLOATS, x1, c).fma(w0, b0);
+        }
+        float sum0 = VectorMath.sum(a0.add(a1).add(a2.add(a3)));
+        float sum1 = VectorMath.sum(b0.add(b1).add(b2.add(b3)));
         for (; c < inner; c++) {
             float wc = Halves.scalar(dtype, w, offset + (long) c * size);
             sum0 += x0[c] * wc;
