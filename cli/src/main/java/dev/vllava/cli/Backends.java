@@ -20,33 +20,42 @@ final class Backends {
     private Backends() {}
 
     static Engine open(ModelOptions options, Consumer<String> note) {
-        return switch (options.backend) {
-            case "cpu" -> cpu(options);
-            case "cuda" -> cuda(options);
-            default -> auto(options, note);
+        return open(options.backend, options.threads, options.device, note);
+    }
+
+    /**
+     * @param backend auto, cpu or cuda (anything else is a usage error)
+     * @param threads CPU engine threads, null for all cores
+     * @param device  CUDA device ordinal
+     */
+    static Engine open(String backend, Integer threads, int device, Consumer<String> note) {
+        return switch (backend) {
+            case "cpu" -> cpu(threads);
+            case "cuda" -> cuda(device);
+            case "auto" -> auto(threads, device, note);
+            default -> throw VllavaException.usage("--backend must be one of auto, cpu, cuda, got '%s'", backend);
         };
     }
 
-    private static Engine cpu(ModelOptions options) {
-        int threads = options.threads != null ? options.threads : Runtime.getRuntime().availableProcessors();
-        return new CpuEngine(threads);
+    private static Engine cpu(Integer threads) {
+        return new CpuEngine(threads != null ? threads : Runtime.getRuntime().availableProcessors());
     }
 
-    private static Engine cuda(ModelOptions options) {
+    private static Engine cuda(int device) {
         try {
-            return CudaEngine.open(options.device);
+            return CudaEngine.open(device);
         } catch (LinkageError e) {
             throw VllavaException.backendUnavailable("the CUDA backend cannot start: %s", e);
         }
     }
 
-    private static Engine auto(ModelOptions options, Consumer<String> note) {
+    private static Engine auto(Integer threads, int device, Consumer<String> note) {
         if (!driverInstalled()) {
             LoggerFactory.getLogger(Backends.class).info("using the cpu backend: no NVIDIA driver (libcuda.so.1 not found)");
-            return cpu(options);
+            return cpu(threads);
         }
         try {
-            Engine engine = cuda(options);
+            Engine engine = cuda(device);
             LoggerFactory.getLogger(Backends.class).info("using the cuda backend");
             return engine;
         } catch (VllavaException e) {
@@ -54,7 +63,7 @@ final class Backends {
                 throw e;
             }
             note.accept("vllava: using the cpu backend: " + e.getMessage());
-            return cpu(options);
+            return cpu(threads);
         }
     }
 

@@ -66,11 +66,15 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "64", description = "Most tokens per answer (default: ${DEFAULT-VALUE}).")
     int maxNewTokens;
 
-    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "cpu", description = "cpu (default), cuda or auto.")
+    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto",
+            description = "Compute engine: auto, cpu, cuda (default: ${DEFAULT-VALUE}: CUDA when a usable GPU is present, else CPU).")
     String backend;
 
     @Option(names = "--threads", paramLabel = "N", description = "CPU threads (default: all cores).")
     Integer threads;
+
+    @Option(names = "--device", paramLabel = "N", defaultValue = "0", description = "CUDA device ordinal (default: ${DEFAULT-VALUE}).")
+    int device;
 
     @Option(names = "--score", paramLabel = "PRED", description = "Only score an existing predictions file.")
     Path scoreFile;
@@ -108,12 +112,18 @@ final class EvalCommand implements Callable<Integer> {
         if (frames < 1) {
             throw VllavaException.usage("--frames must be at least 1, got %d", frames);
         }
+        if (threads != null && threads < 1) {
+            throw VllavaException.usage("--threads must be at least 1, got %d", threads);
+        }
+        if (!ModelOptions.BackendNames.NAMES.contains(backend)) {
+            throw VllavaException.usage("--backend must be one of auto, cpu, cuda, got '%s'", backend);
+        }
         List<EvalItem> items = Questions.read(questions, mediaRoot); // a bad file fails before the model loads
         Task chosen = task != null ? Task.parse(task) : Task.infer(items);
         EvalOptions options = EvalOptions.of(questions, out, chosen).withMediaRoot(mediaRoot).withBatchSize(batch)
                 .withShard(shard == null ? Shard.ALL : Shard.parse(shard, System.getenv()));
         EvalSummary summary;
-        try (Engine engine = EvalBackend.open(backend, threads, System.err);
+        try (Engine engine = Backends.open(backend, threads, device, System.err::println);
                 Pipeline pipeline = Pipeline.load(modelDir, engine);
                 EvalProgress progress = EvalProgress.onStderr(System.err)) {
             PipelinePredictor predictor = new PipelinePredictor(pipeline, pipeline.options(maxNewTokens, SamplingOptions.GREEDY));
