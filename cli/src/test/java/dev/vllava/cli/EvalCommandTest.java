@@ -150,7 +150,8 @@ class EvalCommandTest {
 
     @Test
     void unreadableCheckpointExitsWithFour() {
-        Run run = eval("--model", dir.resolve("no-model").toString(), "--questions",
+        // --backend cpu: the backend choice may log when an earlier test in this JVM turned on -v.
+        Run run = eval("--backend", "cpu", "--model", dir.resolve("no-model").toString(), "--questions",
                 SHAPES.resolve("bench/questions.jsonl").toString(), "--out", dir.resolve("p.jsonl").toString());
         assertEquals(4, run.exitCode(), run.err());
         assertTrue(run.err().startsWith("vllava: error: ") && run.err().lines().count() == 1, run.err());
