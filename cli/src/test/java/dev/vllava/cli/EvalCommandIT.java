@@ -79,8 +79,8 @@ class EvalCommandIT {
             assertEquals(ref.get("generated_ids"), node.get("token_ids"), "ids of " + node.get("id"));
             assertEquals(ref.get("prediction"), node.get("prediction"), "prediction of " + node.get("id"));
         }
-        assertTrue(err.contains("INFO vllava.eval.progress - 0/62 (0 errors)"), "a first progress line: " + err);
-        assertTrue(err.contains("INFO vllava.eval.progress - 62/62 (0 errors)"), "a last progress line: " + err);
+        assertTrue(err.contains("INFO progress - 0/62 (0 errors)"), "a first progress line: " + err);
+        assertTrue(err.contains("INFO progress - 62/62 (0 errors)"), "a last progress line: " + err);
         assertTrue(err.contains("vllava eval: 62 items in this shard, 0 resumed, 62 run (0 errors)"), err);
     }
 
