@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vllava.model.GoldenData;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,30 +17,13 @@ import org.junit.jupiter.api.io.TempDir;
 class AskCommandTest {
     private static final Path SHAPES = GoldenData.testdata().resolve("shapes");
 
-    private record Run(int exitCode, String out, String err) {}
-
-    private static Run ask(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            String[] full = new String[args.length + 1];
-            full[0] = "ask";
-            System.arraycopy(args, 0, full, 1, args.length);
-            int code = Main.run(full);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CapturedRun ask(String... args) {
+        return CapturedRun.vllava("ask", args);
     }
 
     @Test
     void jsonAnswerCarriesIdsCountsAndTimings() throws Exception {
-        Run run = ask("--model", SHAPES.resolve("model").toString(), "--video", SHAPES.resolve("bench/media/v000.mp4").toString(),
+        CapturedRun run = ask("--model", SHAPES.resolve("model").toString(), "--video", SHAPES.resolve("bench/media/v000.mp4").toString(),
                 "--max-new-tokens", "8", "--threads", "2", "--json", "What color is the shape?");
         assertEquals(0, run.exitCode(), run.err());
         List<String> lines = run.out().lines().toList();
@@ -61,7 +42,7 @@ class AskCommandTest {
 
     @Test
     void plainOutputIsTheAnswerAndANewline() {
-        Run run = ask("--model", SHAPES.resolve("model").toString(), "--image", SHAPES.resolve("bench/media/i042.png").toString(),
+        CapturedRun run = ask("--model", SHAPES.resolve("model").toString(), "--image", SHAPES.resolve("bench/media/i042.png").toString(),
                 "--threads", "2", "--backend", "cpu", "--raw-prompt", "USER: <image>\nWhat color is the shape? ASSISTANT:");
         assertEquals(0, run.exitCode(), run.err());
         assertEquals("blue\n", run.out(), "streamed pieces concatenated (the leading ▁ dropped as decode does), EOS skipped");
@@ -69,7 +50,7 @@ class AskCommandTest {
 
     @Test
     void promptPlusMaxNewTokensBeyondTheContextExitsWithSix() {
-        Run run = ask("--model", SHAPES.resolve("model").toString(), "--image", SHAPES.resolve("bench/media/i042.png").toString(),
+        CapturedRun run = ask("--model", SHAPES.resolve("model").toString(), "--image", SHAPES.resolve("bench/media/i042.png").toString(),
                 "--max-new-tokens", "5000", "What color is the shape?");
         assertEquals(6, run.exitCode());
         assertEquals("", run.out());
@@ -80,7 +61,7 @@ class AskCommandTest {
 
     @Test
     void mediaWithoutPlaceholderExitsWithTwo() {
-        Run run = ask("--model", SHAPES.resolve("model").toString(), "--image", SHAPES.resolve("bench/media/i042.png").toString(),
+        CapturedRun run = ask("--model", SHAPES.resolve("model").toString(), "--image", SHAPES.resolve("bench/media/i042.png").toString(),
                 "--raw-prompt", "USER: hello ASSISTANT:");
         assertEquals(2, run.exitCode());
         assertTrue(run.err().contains("0 <image> and 0 <video> placeholders but 1 image(s)"), run.err());
@@ -96,7 +77,7 @@ class AskCommandTest {
         }
         Path config = model.resolve("config.json");
         Files.writeString(config, Files.readString(config).replace("\"max_position_embeddings\": 4096", "\"max_position_embeddings\": 537"));
-        Run run = ask("--model", model.toString(), "--video", SHAPES.resolve("bench/media/v000.mp4").toString(), "--json",
+        CapturedRun run = ask("--model", model.toString(), "--video", SHAPES.resolve("bench/media/v000.mp4").toString(), "--json",
                 "What color is the shape?");
         assertEquals(0, run.exitCode(), run.err());
         assertEquals("[452,2]", new ObjectMapper().readTree(run.out()).get("token_ids").toString(),
@@ -108,7 +89,7 @@ class AskCommandTest {
         java.io.InputStream oldIn = System.in;
         try {
             System.setIn(new java.io.ByteArrayInputStream("What color is the shape?\n".getBytes(StandardCharsets.UTF_8)));
-            Run run = ask("--model", SHAPES.resolve("model").toString(), "--image", SHAPES.resolve("bench/media/i042.png").toString(),
+            CapturedRun run = ask("--model", SHAPES.resolve("model").toString(), "--image", SHAPES.resolve("bench/media/i042.png").toString(),
                     "--json", "-");
             assertEquals(0, run.exitCode(), run.err());
             assertTrue(run.out().contains("\"answer\":\"blue\""), run.out());

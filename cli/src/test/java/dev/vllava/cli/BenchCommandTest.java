@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -17,23 +14,8 @@ class BenchCommandTest {
     private static final String[] FAST = {"--synthetic", "tiny", "--bandwidth-buffer-mb", "8", "--prompt-tokens", "12",
             "--decode-tokens", "2", "--frames", "1", "--threads", "2"};
 
-    record Run(int exitCode, String out, String err) {}
-
-    /** Main.run in this JVM with stdout and stderr captured, as the launcher would run it. */
-    static Run vllava(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(code, stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    static CapturedRun vllava(String... args) {
+        return CapturedRun.vllava(args);
     }
 
     private static String[] bench(String... extra) {
@@ -46,7 +28,7 @@ class BenchCommandTest {
 
     @Test
     void jsonHasEveryStageWithPositiveFigures() throws Exception {
-        Run run = vllava(bench("--json"));
+        CapturedRun run = vllava(bench("--json"));
         assertEquals(0, run.exitCode(), run.err());
         JsonNode root = new ObjectMapper().readTree(run.out());
         assertEquals("cpu", root.get("backend").asText());
@@ -88,7 +70,7 @@ class BenchCommandTest {
 
     @Test
     void tableHasAnAlignedRowPerStage() {
-        Run run = vllava(bench());
+        CapturedRun run = vllava(bench());
         assertEquals(0, run.exitCode(), run.err());
         List<String> lines = run.out().lines().toList();
         assertTrue(lines.getFirst().startsWith("vllava bench: cpu"), run.out());
@@ -106,7 +88,7 @@ class BenchCommandTest {
 
     @Test
     void cudaWithoutAGpuExitsFiveWithOneLine() {
-        Run run = vllava("bench", "--backend", "cuda", "--synthetic", "7b", "--json");
+        CapturedRun run = vllava("bench", "--backend", "cuda", "--synthetic", "7b", "--json");
         assertEquals(5, run.exitCode(), run.err());
         assertEquals("", run.out());
         assertEquals(1, run.err().lines().count(), run.err());
@@ -117,7 +99,7 @@ class BenchCommandTest {
     void needsExactlyOneWeightSource() {
         assertEquals(2, vllava("bench").exitCode());
         assertEquals(2, vllava("bench", "--synthetic", "tiny", "--model", "x").exitCode());
-        Run unknown = vllava("bench", "--synthetic", "13b");
+        CapturedRun unknown = vllava("bench", "--synthetic", "13b");
         assertEquals(2, unknown.exitCode());
         assertTrue(unknown.err().contains("13b"), unknown.err());
     }
@@ -126,7 +108,7 @@ class BenchCommandTest {
     void rejectsNonPositiveCountsAndUnknownBackends() {
         assertEquals(2, vllava("bench", "--synthetic", "tiny", "--decode-tokens", "0").exitCode());
         assertEquals(2, vllava("bench", "--synthetic", "tiny", "--backend", "tpu").exitCode());
-        Run tooLong = vllava("bench", "--synthetic", "tiny", "--prompt-tokens", "5000");
+        CapturedRun tooLong = vllava("bench", "--synthetic", "tiny", "--prompt-tokens", "5000");
         assertEquals(2, tooLong.exitCode());
         assertTrue(tooLong.err().contains("4096"), tooLong.err());
     }

@@ -16,11 +16,11 @@ import org.junit.jupiter.api.Test;
 class ChatCommandTest {
     private static final Path SHAPES = GoldenData.testdata().resolve("shapes");
 
-    private static MainTest.Run run(String stdin, String... args) {
+    private static CapturedRun run(String stdin, String... args) {
         InputStream oldIn = System.in;
         try {
             System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-            return MainTest.capture(() -> Main.run(args));
+            return CapturedRun.vllava(args);
         } finally {
             System.setIn(oldIn);
         }
@@ -34,7 +34,7 @@ class ChatCommandTest {
     void turnAfterACutOffAnswerStillClosesItWithEos() throws Exception {
         String model = SHAPES.resolve("model").toString();
         String video = SHAPES.resolve("bench/media/v000.mp4").toString();
-        MainTest.Run chat = run("What color is the shape?\nIs the shape blue?\n",
+        CapturedRun chat = run("What color is the shape?\nIs the shape blue?\n",
                 "chat", "--model", model, "--backend", "cpu", "--video", video, "--max-new-tokens", "1", "--json");
         assertEquals(0, chat.exitCode(), chat.err());
         List<String> lines = chat.out().lines().toList();
@@ -45,7 +45,7 @@ class ChatCommandTest {
         assertEquals("[452]", first.get("token_ids").toString());
         assertEquals("length", first.get("finish_reason").asText());
 
-        MainTest.Run oneShot = run("", "ask", "--model", model, "--backend", "cpu", "--video", video, "--max-new-tokens", "1", "--json",
+        CapturedRun oneShot = run("", "ask", "--model", model, "--backend", "cpu", "--video", video, "--max-new-tokens", "1", "--json",
                 "--raw-prompt", "USER: <video>\nWhat color is the shape? ASSISTANT: green</s>USER: Is the shape blue? ASSISTANT:");
         assertEquals(0, oneShot.exitCode(), oneShot.err());
         JsonNode whole = mapper.readTree(oneShot.out());

@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vllava.model.GoldenData;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,25 +24,8 @@ class EvalCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int exitCode, String out, String err) {}
-
-    private static Run eval(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            String[] full = new String[args.length + 1];
-            full[0] = "eval";
-            System.arraycopy(args, 0, full, 1, args.length);
-            int code = Main.run(full);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CapturedRun eval(String... args) {
+        return CapturedRun.vllava("eval", args);
     }
 
     /** Seven POPE-style lines: TP, FN, TN (type a); FP, TP, a failed item, an unscorable answer (type b). */
@@ -64,7 +44,7 @@ class EvalCommandTest {
 
     @Test
     void scorePrintsHandComputedPopeMetricsAndNothingElseOnStdout() throws Exception {
-        Run run = eval("--score", popePredictions().toString(), "--task", "yesno");
+        CapturedRun run = eval("--score", popePredictions().toString(), "--task", "yesno");
         assertEquals(0, run.exitCode(), run.err());
         JsonNode metrics = JSON.readTree(run.out());
         assertEquals("yesno", metrics.get("task").asText());
@@ -85,7 +65,7 @@ class EvalCommandTest {
 
     @Test
     void scoreWithoutTaskInfersItAndRejudgesThePredictions() throws Exception {
-        Run run = eval("--score", popePredictions().toString());
+        CapturedRun run = eval("--score", popePredictions().toString());
         assertEquals(0, run.exitCode(), run.err());
         JsonNode metrics = JSON.readTree(run.out());
         assertEquals("open", metrics.get("task").asText(), "inferred: the answer 'maybe' is neither yes nor no");
@@ -108,7 +88,7 @@ class EvalCommandTest {
         Files.writeString(shard0, "{\"id\":\"b\",\"question\":\"Is it blue?\",\"answer\":\"no\",\"prediction\":\"No\"}\n");
         Files.writeString(shard1, "{\"id\":\"a\",\"question\":\"Is it red?\",\"answer\":\"yes\",\"prediction\":\"Yes\"}\n");
         Path merged = dir.resolve("merged.jsonl");
-        Run run = eval("--merge", merged.toString(), shard0.toString(), shard1.toString(), "--questions", questions.toString());
+        CapturedRun run = eval("--merge", merged.toString(), shard0.toString(), shard1.toString(), "--questions", questions.toString());
         assertEquals(0, run.exitCode(), run.err());
         List<String> lines = Files.readAllLines(merged);
         assertEquals(2, lines.size());
@@ -120,7 +100,7 @@ class EvalCommandTest {
 
     @Test
     void missingRunOptionsAreAUsageError() {
-        Run run = eval("--questions", "q.jsonl");
+        CapturedRun run = eval("--questions", "q.jsonl");
         assertEquals(2, run.exitCode());
         assertEquals("", run.out());
         assertEquals("vllava: error: eval needs --model, --questions and --out (or --score / --merge)\n", run.err());
@@ -135,7 +115,7 @@ class EvalCommandTest {
             List<String> args = new java.util.ArrayList<>(List.of("--model", SHAPES.resolve("model").toString(),
                     "--questions", questions, "--out", out));
             args.addAll(bad);
-            Run run = eval(args.toArray(String[]::new));
+            CapturedRun run = eval(args.toArray(String[]::new));
             assertEquals(2, run.exitCode(), bad + ": " + run.err());
             assertEquals(1, run.err().lines().count(), bad + ": one line: " + run.err());
         }
@@ -144,14 +124,14 @@ class EvalCommandTest {
 
     @Test
     void scoreWithRunOptionsIsAUsageError() throws Exception {
-        Run run = eval("--score", popePredictions().toString(), "--model", "m");
+        CapturedRun run = eval("--score", popePredictions().toString(), "--model", "m");
         assertEquals(2, run.exitCode());
     }
 
     @Test
     void unreadableCheckpointExitsWithFour() {
         // --backend cpu: the backend choice may log when an earlier test in this JVM turned on -v.
-        Run run = eval("--backend", "cpu", "--model", dir.resolve("no-model").toString(), "--questions",
+        CapturedRun run = eval("--backend", "cpu", "--model", dir.resolve("no-model").toString(), "--questions",
                 SHAPES.resolve("bench/questions.jsonl").toString(), "--out", dir.resolve("p.jsonl").toString());
         assertEquals(4, run.exitCode(), run.err());
         assertTrue(run.err().startsWith("vllava: error: ") && run.err().lines().count() == 1, run.err());

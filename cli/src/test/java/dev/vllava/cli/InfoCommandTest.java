@@ -8,10 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vllava.checkpoint.DType;
 import dev.vllava.checkpoint.SyntheticCheckpoint;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,31 +30,17 @@ class InfoCommandTest {
 
     static Path sevenB;
 
-    record Run(int exitCode, String out, String err) {}
-
     @BeforeAll
     static void writeSynthetic7b() {
         sevenB = dir.resolve("video-llava-7b");
         SyntheticCheckpoint.writeSparse(sevenB, SyntheticCheckpoint.VIDEO_LLAVA_7B, 2, DType.BF16);
     }
 
-    static Run vllava(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(code, stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    static CapturedRun vllava(String... args) {
+        return CapturedRun.vllava(args);
     }
 
-    static JsonNode json(Run run) throws IOException {
+    static JsonNode json(CapturedRun run) throws IOException {
         assertEquals(0, run.exitCode(), run.err());
         return new ObjectMapper().readTree(run.out());
     }
@@ -115,7 +98,7 @@ class InfoCommandTest {
 
     @Test
     void printsAnAlignedTableByDefault() {
-        Run run = vllava("info", "--model", sevenB.toString());
+        CapturedRun run = vllava("info", "--model", sevenB.toString());
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().contains("weights         2 shards, "), run.out());
         assertTrue(run.out().contains("dtypes          BF16 (1077 tensors)"), run.out());
@@ -136,7 +119,7 @@ class InfoCommandTest {
 
     @Test
     void refusesAMissingFolderWithOneLineAndExitCode4() {
-        Run run = vllava("info", "--model", dir.resolve("absent").toString());
+        CapturedRun run = vllava("info", "--model", dir.resolve("absent").toString());
         assertEquals(4, run.exitCode());
         assertEquals("", run.out());
         assertEquals("vllava: error: model folder " + dir.resolve("absent") + " does not exist", run.err().strip());
@@ -145,11 +128,11 @@ class InfoCommandTest {
     @Test
     void refusesAFolderWithoutConfigOrWeights() throws IOException {
         Path empty = Files.createDirectories(dir.resolve("empty"));
-        Run noConfig = vllava("info", "--model", empty.toString());
+        CapturedRun noConfig = vllava("info", "--model", empty.toString());
         assertEquals(4, noConfig.exitCode());
         assertEquals("vllava: error: " + empty.resolve("config.json") + ": no config.json in the model folder", noConfig.err().strip());
         Files.copy(TINY_A.resolve("config.json"), empty.resolve("config.json"));
-        Run noWeights = vllava("info", "--model", empty.toString(), "--json");
+        CapturedRun noWeights = vllava("info", "--model", empty.toString(), "--json");
         assertEquals(4, noWeights.exitCode());
         assertEquals("", noWeights.out(), "stdout carries the result and nothing else");
         assertTrue(noWeights.err().strip().startsWith("vllava: error: "), noWeights.err());
@@ -160,7 +143,7 @@ class InfoCommandTest {
     void refusesAnUnreadableConfig() throws IOException {
         Path broken = Files.createDirectories(dir.resolve("broken-config"));
         Files.writeString(broken.resolve("config.json"), "{\"text_config\": {\"hidden_size\": ");
-        Run run = vllava("info", "--model", broken.toString());
+        CapturedRun run = vllava("info", "--model", broken.toString());
         assertEquals(4, run.exitCode());
         assertTrue(run.err().startsWith("vllava: error: " + broken.resolve("config.json") + ": unreadable"), run.err());
         assertEquals(1, run.err().strip().lines().count(), run.err());
@@ -168,7 +151,7 @@ class InfoCommandTest {
 
     @Test
     void requiresTheModelOption() {
-        Run run = vllava("info");
+        CapturedRun run = vllava("info");
         assertEquals(2, run.exitCode());
         assertTrue(run.err().contains("--model"), run.err());
     }

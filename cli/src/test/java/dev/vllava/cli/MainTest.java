@@ -3,34 +3,12 @@ package dev.vllava.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
-import java.util.function.IntSupplier;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine.Command;
 
 /** The dispatcher in process: help, version, completion, and how an unexpected failure is reported. */
 class MainTest {
-
-    record Run(int exitCode, String out, String err) {}
-
-    static Run capture(IntSupplier command) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = command.getAsInt();
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
 
     @Command(name = "boom")
     static final class Boom implements Callable<Integer> {
@@ -42,7 +20,7 @@ class MainTest {
 
     @Test
     void unexpectedExceptionIsOneLineAndExitOne() {
-        Run run = capture(() -> Main.commandLine().addSubcommand(new Boom()).execute("boom"));
+        CapturedRun run = CapturedRun.capture(() -> Main.commandLine().addSubcommand(new Boom()).execute("boom"));
         assertEquals(1, run.exitCode());
         assertEquals("vllava: error: internal error: java.lang.IllegalStateException: a bug (run with -v for details)\n", run.err());
         assertEquals("", run.out());
@@ -50,12 +28,12 @@ class MainTest {
 
     @Test
     void helpListsTheCommandsAndAskHelpTheExitCodes() {
-        Run top = capture(() -> Main.run("--help"));
+        CapturedRun top = CapturedRun.capture(() -> Main.run("--help"));
         assertEquals(0, top.exitCode());
         for (String command : new String[] {"ask", "chat", "info", "tokenize", "frames", "completion"}) {
             assertTrue(top.out().contains("  " + command + " "), command + " in:\n" + top.out());
         }
-        Run ask = capture(() -> Main.run("ask", "--help"));
+        CapturedRun ask = CapturedRun.capture(() -> Main.run("ask", "--help"));
         assertEquals(0, ask.exitCode());
         for (String line : new String[] {"--max-new-tokens", "--raw-prompt", "--backend", "Exit codes:", "does not fit the model's context"}) {
             assertTrue(ask.out().contains(line), line + " in:\n" + ask.out());
@@ -64,14 +42,14 @@ class MainTest {
 
     @Test
     void versionNamesTheTool() {
-        Run run = capture(() -> Main.run("--version"));
+        CapturedRun run = CapturedRun.capture(() -> Main.run("--version"));
         assertEquals(0, run.exitCode());
         assertTrue(run.out().startsWith("vllava "), run.out());
     }
 
     @Test
     void completionPrintsABashScriptCoveringSubcommandsAndBackendNames() {
-        Run run = capture(() -> Main.run("completion"));
+        CapturedRun run = CapturedRun.capture(() -> Main.run("completion"));
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().contains("complete -F"), "a bash completion script");
         assertTrue(run.out().contains("chat") && run.out().contains("--max-new-tokens"), "subcommands and their options");
@@ -80,7 +58,7 @@ class MainTest {
 
     @Test
     void unknownOptionIsAUsageError() {
-        Run run = capture(() -> Main.run("ask", "--frobnicate", "x"));
+        CapturedRun run = CapturedRun.capture(() -> Main.run("ask", "--frobnicate", "x"));
         assertEquals(2, run.exitCode());
         assertEquals("vllava: error: Unknown option: '--frobnicate' (see vllava ask --help)\n", run.err());
     }
