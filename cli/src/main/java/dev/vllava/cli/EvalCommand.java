@@ -120,6 +120,9 @@ final class EvalCommand implements Callable<Integer> {
         }
         List<EvalItem> items = Questions.read(questions, mediaRoot); // a bad file fails before the model loads
         Task chosen = task != null ? Task.parse(task) : Task.infer(items);
+        if (chosen == Task.CHOICE) {
+            items.forEach(item -> Scorer.circularMember(item, questions.getFileName().toString())); // a bad index
+        }
         EvalOptions options = EvalOptions.of(questions, out, chosen).withMediaRoot(mediaRoot).withBatchSize(batch)
                 .withShard(shard == null ? Shard.ALL : Shard.parse(shard, System.getenv()));
         EvalSummary summary;
