@@ -6,6 +6,9 @@ import dev.vllava.eval.EvalItem;
 import dev.vllava.eval.EvalOptions;
 import dev.vllava.eval.EvalRunner;
 import dev.vllava.eval.EvalSummary;
+import dev.vllava.eval.JudgePass;
+import dev.vllava.eval.judge.Judge;
+import dev.vllava.eval.judge.JudgeOptions;
 import dev.vllava.eval.Merge;
 import dev.vllava.eval.Metrics;
 import dev.vllava.eval.PipelineMediaPreparer;
@@ -19,6 +22,7 @@ import dev.vllava.model.Pipeline;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -35,7 +39,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run a benchmark and print its metrics as JSON.",
                 "  vllava eval --model DIR --questions FILE.jsonl --out PRED.jsonl [options]",
-                "  vllava eval --score PRED.jsonl [--task T]",
+                "  vllava eval --score PRED.jsonl [--task T] [--judge URL --judge-model NAME]",
                 "  vllava eval --merge OUT.jsonl SHARD.jsonl... [--questions FILE.jsonl] [--task T]"})
 final class EvalCommand implements Callable<Integer> {
 
@@ -82,12 +86,28 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--merge", paramLabel = "OUT", description = "Merge the SHARD files into OUT, then score it.")
     Path mergeOut;
 
+    @Option(names = "--judge", paramLabel = "URL", description = "Judge open answers with the GPT-judge prompt of Video-LLaVA through this OpenAI-compatible API base (e.g. http://127.0.0.1:8080/v1); key from VLLAVA_JUDGE_KEY or OPENAI_API_KEY.")
+    String judgeUrl;
+
+    @Option(names = "--judge-model", paramLabel = "NAME", description = "Model the judge endpoint runs (required with --judge).")
+    String judgeModel;
+
+    @Option(names = "--judge-retries", paramLabel = "N", defaultValue = "4", description = "Retries per item after 429, 5xx, timeouts or unparseable replies (default: ${DEFAULT-VALUE}).")
+    int judgeRetries;
+
+    @Option(names = "--judge-concurrency", paramLabel = "N", defaultValue = "4", description = "Judge requests in flight at once (default: ${DEFAULT-VALUE}).")
+    int judgeConcurrency;
+
+    @Option(names = "--judge-timeout", paramLabel = "SECONDS", defaultValue = "120", description = "Per-request timeout (default: ${DEFAULT-VALUE}).")
+    int judgeTimeout;
+
     @Parameters(paramLabel = "SHARD", arity = "0..*", description = "Shard prediction files (with --merge).")
     List<Path> shards = new ArrayList<>();
 
     @Override
     public Integer call() {
         PrintStream stdout = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        judgeOptions = judgeOptions(); // checked before anything runs
         Metrics metrics;
         if (scoreFile != null) {
             requireAbsent("--score", modelDir, out, questions, mergeOut);
@@ -133,21 +153,23 @@ final class EvalCommand implements Callable<Integer> {
             summary = new EvalRunner<>(options, new PipelineMediaPreparer(pipeline, frames), predictor, progress).run();
         }
         System.err.println(describe(summary));
-        return summary.metrics();
+        return judgeOptions == null ? summary.metrics() : judged(out);
     }
 
     private Metrics score() {
         if (!shards.isEmpty()) {
             throw VllavaException.usage("unexpected argument %s with --score", shards.getFirst());
         }
-        Metrics metrics = Scorer.score(task == null ? null : Task.parse(task), scoreFile);
+        Metrics metrics = judgeOptions == null ? Scorer.score(task == null ? null : Task.parse(task), scoreFile)
+                : judged(scoreFile);
         System.err.println("vllava eval: " + scoreFile + ": " + accuracy(metrics));
         return metrics;
     }
 
     private Metrics merge() {
         Merge.Result result = Merge.merge(mergeOut, shards, questions, null);
-        Metrics metrics = Scorer.score(task == null ? null : Task.parse(task), mergeOut);
+        Metrics metrics = judgeOptions == null ? Scorer.score(task == null ? null : Task.parse(task), mergeOut)
+                : judged(mergeOut);
         if (!result.missingIds().isEmpty()) {
             System.err.printf("vllava eval: %d ids of %s are in no shard: %s%n", result.missingIds().size(), questions,
                     String.join(", ", result.missingIds()));
@@ -155,6 +177,38 @@ final class EvalCommand implements Callable<Integer> {
         System.err.printf("vllava eval: merged %d lines (%d duplicates dropped) into %s: %s%n", result.lines(),
                 result.duplicates(), mergeOut, accuracy(metrics));
         return metrics;
+    }
+
+    private JudgeOptions judgeOptions;
+
+    /** The judge's settings from the options and the environment, or null without {@code --judge}. */
+    private JudgeOptions judgeOptions() {
+        if (judgeUrl == null) {
+            if (judgeModel != null) {
+                throw VllavaException.usage("--judge-model goes with --judge URL");
+            }
+            return null;
+        }
+        if (task != null && Task.parse(task) != Task.OPEN) {
+            throw VllavaException.usage("--judge scores open answers; it does not go with --task %s", task);
+        }
+        if (judgeTimeout < 1) {
+            throw VllavaException.usage("--judge-timeout must be at least 1 second, got %d", judgeTimeout);
+        }
+        return new JudgeOptions(JudgeOptions.parseUrl(judgeUrl), judgeModel, JudgeOptions.keyFrom(System.getenv()),
+                judgeRetries, judgeConcurrency, Duration.ofSeconds(judgeTimeout), Duration.ofSeconds(1));
+    }
+
+    /** Judges the file's open answers that have no verdict yet, then scores it. */
+    private Metrics judged(Path predictions) {
+        long start = System.nanoTime();
+        JudgePass.Summary summary;
+        try (Judge judge = new Judge(judgeOptions)) {
+            summary = JudgePass.run(predictions, judge, warning -> System.err.println("vllava eval: " + warning));
+        }
+        System.err.printf(Locale.ROOT, "vllava eval: judge %s: %d asked (%d failed), %d judged before, in %.1f s%n",
+                judgeOptions.model(), summary.asked(), summary.failed(), summary.kept(), (System.nanoTime() - start) / 1e9);
+        return Scorer.score(Task.OPEN, predictions);
     }
 
     private static void requireAbsent(String mode, Object... options) {
@@ -174,8 +228,14 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     private static String accuracy(Metrics metrics) {
-        return String.format(Locale.ROOT, "%s accuracy %.4f (%d/%d scored, %d errors, %d unscored)",
+        String line = String.format(Locale.ROOT, "%s accuracy %.4f (%d/%d scored, %d errors, %d unscored)",
                 metrics.task().cliName(), metrics.overall().accuracy(), metrics.overall().correct(),
                 metrics.overall().n(), metrics.errors(), metrics.unscored());
+        if (metrics.judge() == null) {
+            return line;
+        }
+        var judge = metrics.judge().overall();
+        return line + String.format(Locale.ROOT, "; judge accuracy %.4f, score %.4f (%d judged, %d failed)",
+                judge.accuracy(), judge.score(), judge.judged(), judge.failed());
     }
 }

@@ -77,7 +77,8 @@ public final class Merge {
         return new Result(ordered.size(), duplicates, List.copyOf(missing), metrics);
     }
 
-    private static void write(Path out, List<ObjectNode> lines) {
+    /** Writes the lines to a temporary file beside {@code out}, then renames it over {@code out}. */
+    static void write(Path out, List<ObjectNode> lines) {
         StringBuilder text = new StringBuilder();
         for (ObjectNode line : lines) {
             text.append(Jsonl.write(line)).append('\n');

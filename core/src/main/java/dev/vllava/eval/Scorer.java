@@ -84,6 +84,9 @@ public final class Scorer {
         Map<String, GroupStats> perType = new TreeMap<>();
         Map<String, Map<String, GroupStats>> perMedia = new LinkedHashMap<>();
         Map<String, CircularGroup> groups = new LinkedHashMap<>();
+        boolean judged = task == Task.OPEN && JudgeStats.anyJudged(lines);
+        JudgeStats judgeOverall = judged ? new JudgeStats() : null;
+        Map<String, JudgeStats> judgePerType = new TreeMap<>();
         int errors = 0;
         int unscored = 0;
         for (int i = 0; i < lines.size(); i++) {
@@ -102,6 +105,12 @@ public final class Scorer {
                     unscored++;
                 } else {
                     count(task, item, judgement, overall);
+                    if (judged) {
+                        judgeOverall.add(item.fields());
+                        if (item.type() != null) {
+                            judgePerType.computeIfAbsent(item.type(), k -> new JudgeStats()).add(item.fields());
+                        }
+                    }
                     if (item.type() != null) {
                         count(task, item, judgement, perType.computeIfAbsent(item.type(), k -> new GroupStats()));
                         count(task, item, judgement, perMedia.computeIfAbsent(item.mediaKind(), k -> new TreeMap<>())
@@ -117,7 +126,8 @@ public final class Scorer {
         Map<String, GroupStats> perMediaType = new LinkedHashMap<>();
         perMedia.forEach((media, types) -> types.forEach((type, stats) -> perMediaType.put(media + "/" + type, stats)));
         Metrics.Circular circular = task == Task.CHOICE ? circular(groups.values()) : null;
-        return new Metrics(task, overall, errors, unscored, perType, perMediaType, circular);
+        Metrics.Judged judge = judged ? new Metrics.Judged(judgeOverall, judgePerType) : null;
+        return new Metrics(task, overall, errors, unscored, perType, perMediaType, circular, judge);
     }
 
     /**
