@@ -17,6 +17,7 @@ import dev.vllava.eval.Questions;
 import dev.vllava.eval.Scorer;
 import dev.vllava.eval.Shard;
 import dev.vllava.eval.Task;
+import dev.vllava.eval.format.QuestionFormat;
 import dev.vllava.generate.SamplingOptions;
 import dev.vllava.model.Pipeline;
 import java.io.PrintStream;
@@ -38,7 +39,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run a benchmark and print its metrics as JSON.",
-                "  vllava eval --model DIR --questions FILE.jsonl --out PRED.jsonl [options]",
+                "  vllava eval --model DIR --questions FILE --out PRED.jsonl [--format F --answers FILE] [options]",
                 "  vllava eval --score PRED.jsonl [--task T] [--judge URL --judge-model NAME]",
                 "  vllava eval --merge OUT.jsonl SHARD.jsonl... [--questions FILE.jsonl] [--task T]"})
 final class EvalCommand implements Callable<Integer> {
@@ -48,6 +49,12 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--questions", paramLabel = "FILE", description = "Questions, one JSON object per line (with --merge: the order and completeness check).")
     Path questions;
+
+    @Option(names = "--format", paramLabel = "F", description = "Questions file format: jsonl, videoqa (Video-LLaVA's test_q.json), pope (llava_pope_test.jsonl), mmbench (the TSV) (default: inferred).")
+    String format;
+
+    @Option(names = "--answers", paramLabel = "FILE", description = "The original format's answers: videoqa's test_a.json, or pope's folder of coco_pope_*.json label files.")
+    Path answers;
 
     @Option(names = "--out", paramLabel = "FILE", description = "Predictions file; an existing one is resumed.")
     Path out;
@@ -110,10 +117,10 @@ final class EvalCommand implements Callable<Integer> {
         judgeOptions = judgeOptions(); // checked before anything runs
         Metrics metrics;
         if (scoreFile != null) {
-            requireAbsent("--score", modelDir, out, questions, mergeOut);
+            requireAbsent("--score", modelDir, out, questions, mergeOut, format, answers);
             metrics = score();
         } else if (mergeOut != null) {
-            requireAbsent("--merge", modelDir, out);
+            requireAbsent("--merge", modelDir, out, answers, format);
             metrics = merge();
         } else {
             metrics = run();
@@ -138,12 +145,14 @@ final class EvalCommand implements Callable<Integer> {
         if (!ModelOptions.BackendNames.NAMES.contains(backend)) {
             throw VllavaException.usage("--backend must be one of auto, cpu, cuda, got '%s'", backend);
         }
-        List<EvalItem> items = Questions.read(questions, mediaRoot); // a bad file fails before the model loads
+        QuestionFormat questionFormat = format == null ? null : QuestionFormat.parse(format);
+        List<EvalItem> items = Questions.read(questions, answers, questionFormat, mediaRoot); // fails before the model loads
         Task chosen = task != null ? Task.parse(task) : Task.infer(items);
         if (chosen == Task.CHOICE) {
             items.forEach(item -> Scorer.circularMember(item, questions.getFileName().toString())); // a bad index
         }
         EvalOptions options = EvalOptions.of(questions, out, chosen).withMediaRoot(mediaRoot).withBatchSize(batch)
+                .withFormat(questionFormat, answers)
                 .withShard(shard == null ? Shard.ALL : Shard.parse(shard, System.getenv()));
         EvalSummary summary;
         try (Engine engine = Backends.open(backend, threads, device, System.err::println);

@@ -64,7 +64,8 @@ public final class EvalRunner<M> {
 
     public EvalSummary run() {
         long start = nanoTime.getAsLong();
-        List<EvalItem> items = options.shard().select(Questions.read(options.questions(), options.mediaRoot()));
+        List<EvalItem> items = options.shard().select(Questions.read(options.questions(), options.answers(),
+                options.format(), options.mediaRoot()));
         int processed = 0;
         int errors = 0;
         int skipped;
