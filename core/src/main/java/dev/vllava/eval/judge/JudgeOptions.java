@@ -42,17 +42,18 @@ public record JudgeOptions(URI baseUrl, String model, String apiKey, int retries
 
     /** Parses the {@code --judge} URL: an absolute http or https URL. */
     public static URI parseUrl(String text) {
+        URI uri;
         try {
-            URI uri = new URI(text.strip());
-            String scheme = uri.getScheme();
-            if (uri.getHost() == null || scheme == null
-                    || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))) {
-                throw VllavaException.usage("--judge %s: expected an http(s) URL such as http://127.0.0.1:8080/v1", text);
-            }
-            return uri;
+            uri = new URI(text.strip());
         } catch (java.net.URISyntaxException e) {
-            throw VllavaException.usage("--judge %s: not a URL (%s)", text, e.getReason());
+            uri = null;
         }
+        String scheme = uri == null ? null : uri.getScheme();
+        if (uri == null || uri.getHost() == null || scheme == null
+                || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))) {
+            throw VllavaException.usage("--judge %s: expected an http(s) URL such as http://127.0.0.1:8080/v1", text);
+        }
+        return uri;
     }
 
     /** The key from {@link #KEY_VARIABLES}, or null when none is set. */
