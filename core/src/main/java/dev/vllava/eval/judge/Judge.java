@@ -32,11 +32,13 @@ public final class Judge implements AutoCloseable {
     }
 
     /**
-     * @throws VllavaException (usage) when the endpoint refuses every request (wrong key, URL or model)
+     * @throws VllavaException (usage) when the endpoint refuses every request (wrong key, URL or model) or
+     *     cannot be connected to at all once the retries are spent
      */
     public Outcome judge(String question, String answer, String prediction) {
         var messages = JudgePrompt.messages(question, answer, prediction);
         String lastError = null;
+        boolean unreachable = false;
         int attempts = options.retries() + 1;
         for (int attempt = 0; attempt < attempts; attempt++) {
             OptionalLong retryAfter = OptionalLong.empty();
@@ -50,6 +52,7 @@ public final class Judge implements AutoCloseable {
             } catch (JudgeClient.Transient e) {
                 lastError = e.getMessage();
                 retryAfter = e.retryAfterSeconds;
+                unreachable = e.unreachable;
             } catch (JudgeClient.Rejected e) {
                 return new Outcome(null, null, e.getMessage());
             } catch (InterruptedException e) {
@@ -59,6 +62,11 @@ public final class Judge implements AutoCloseable {
             if (attempt + 1 < attempts) {
                 sleep(wait(attempt, retryAfter));
             }
+        }
+        if (unreachable) {
+            // Every other item would wait through the same retries: stop instead (what was judged is kept).
+            throw VllavaException.usage("judge %s unreachable after %d attempts: %s", options.baseUrl(), attempts,
+                    lastError);
         }
         return new Outcome(null, null, lastError + " (" + attempts + (attempts == 1 ? " attempt)" : " attempts)"));
     }

@@ -7,12 +7,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vllava.VllavaException;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
 
@@ -31,13 +31,22 @@ final class JudgeClient implements AutoCloseable {
     /** The judge's reply text and the model that wrote it. */
     record Reply(String content, String model) {}
 
-    /** A failure that may pass: retry after {@code retryAfter} if the server gave one. */
+    /**
+     * A failure that may pass: retry after {@code retryAfterSeconds} if the server gave one.
+     * {@code unreachable}: no connection could be made at all (refused, unknown host).
+     */
     static final class Transient extends Exception {
         final OptionalLong retryAfterSeconds;
+        final boolean unreachable;
 
         Transient(String message, OptionalLong retryAfterSeconds) {
+            this(message, retryAfterSeconds, false);
+        }
+
+        Transient(String message, OptionalLong retryAfterSeconds, boolean unreachable) {
             super(message);
             this.retryAfterSeconds = retryAfterSeconds;
+            this.unreachable = unreachable;
         }
     }
 
@@ -68,7 +77,9 @@ final class JudgeClient implements AutoCloseable {
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (HttpTimeoutException e) {
-            throw new Transient("no reply within " + options.timeout().toSeconds() + " s", OptionalLong.empty());
+            throw new Transient("no reply within " + options.timeout().toMillis() / 1000.0 + " s", OptionalLong.empty());
+        } catch (ConnectException e) {
+            throw new Transient("cannot connect: " + e, OptionalLong.empty(), true);
         } catch (IOException e) {
             throw new Transient("request failed: " + e, OptionalLong.empty());
         }

@@ -112,4 +112,17 @@ class JudgeTest {
             assertEquals(1, server.requests().size(), "not retried");
         }
     }
+
+    @Test
+    void anUnreachableEndpointStopsTheJudgingOnceItsRetriesAreSpent() throws Exception {
+        URI closed;
+        try (FakeJudgeServer server = new FakeJudgeServer((request, attempt) -> FakeJudgeServer.Response.ok("{}"))) {
+            closed = server.base();
+        }
+        try (Judge judge = new Judge(options(closed, null, 1, Duration.ofSeconds(5)))) {
+            VllavaException e = assertThrows(VllavaException.class, () -> judge.judge("q", "a", "p"));
+            assertEquals(Failure.USAGE, e.failure());
+            assertTrue(e.getMessage().contains("unreachable after 2 attempts"), e.getMessage());
+        }
+    }
 }
