@@ -148,6 +148,10 @@ final class EvalCommand implements Callable<Integer> {
         QuestionFormat questionFormat = format == null ? null : QuestionFormat.parse(format);
         List<EvalItem> items = Questions.read(questions, answers, questionFormat, mediaRoot); // fails before the model loads
         Task chosen = task != null ? Task.parse(task) : Task.infer(items);
+        if (judgeOptions != null && chosen != Task.OPEN) {
+            throw VllavaException.usage("--judge scores open answers; these questions are %s (give --task open to judge them)",
+                    chosen.cliName());
+        }
         if (chosen == Task.CHOICE) {
             items.forEach(item -> Scorer.circularMember(item, questions.getFileName().toString())); // a bad index
         }
