@@ -33,6 +33,16 @@ aot:
 test: ptx
 	$(MVN) verify
 
+# The terminal tests (cli TerminalScreenIT) drive vllava in tmux: installed here when missing
+# (Debian/Ubuntu; as root, else through sudo). A separate rule, so `test`'s own stays as it is.
+.PHONY: terminal-tools
+test: terminal-tools
+terminal-tools:
+	@command -v tmux >/dev/null 2>&1 || { \
+		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); echo "installing tmux for the terminal tests"; \
+		$$sudo apt-get install -y -qq tmux >/dev/null 2>&1 || { $$sudo apt-get update -qq && $$sudo apt-get install -y -qq tmux; }; } \
+		|| echo "tmux could not be installed: the terminal tests (TerminalScreenIT) will fail"
+
 demo: build
 	./vllava ask --model $(DEMO_MODEL) --video $(DEMO_VIDEO) "What color is the shape?"
 
