@@ -29,7 +29,7 @@ final class StatusLine {
     private boolean lineOpen;
     private boolean exiting;
 
-    private StatusLine(PrintStream terminal, int fd) {
+    StatusLine(PrintStream terminal, int fd) {
         this.terminal = terminal;
         this.fd = fd;
     }
@@ -38,11 +38,16 @@ final class StatusLine {
     static synchronized StatusLine onStderr() {
         if (stderr == null) {
             StatusLine line = new StatusLine(System.err, Terminal.STDERR);
-            System.setErr(new PrintStream(line.new Above(), true, StandardCharsets.UTF_8));
+            System.setErr(line.above());
             Runtime.getRuntime().addShutdownHook(new Thread(line::exit, "vllava-status-line"));
             stderr = line;
         }
         return stderr;
+    }
+
+    /** A stream for everyone else's text, printed above the status. */
+    PrintStream above() {
+        return new PrintStream(new Above(), true, StandardCharsets.UTF_8);
     }
 
     /** Columns a status may use: one less than the terminal's width, so the cursor never wraps to a new line. */
@@ -116,9 +121,37 @@ final class StatusLine {
         };
     }
 
-    /** {@code text} cut to {@code width} characters (progress text is ASCII plus a few one-column symbols). */
+    /**
+     * {@code text} cut to {@code width} visible characters. Escape sequences (the bar's colours) take no
+     * room and are all kept, so a cut never leaves half a sequence or the terminal in a colour.
+     */
     static String fit(String text, int width) {
-        return text.length() <= width ? text : text.substring(0, Math.max(0, width));
+        StringBuilder fitted = new StringBuilder(text.length());
+        int visible = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\033') {
+                int end = sequenceEnd(text, i);
+                fitted.append(text, i, end);
+                i = end - 1;
+            } else if (visible < width) {
+                fitted.append(c);
+                visible++;
+            }
+        }
+        return fitted.toString();
+    }
+
+    /** Where the escape sequence at {@code start} ends (exclusive): a CSI {@code ESC [ ... final byte}, else ESC and one character. */
+    private static int sequenceEnd(String text, int start) {
+        int i = start + 1;
+        if (i < text.length() && text.charAt(i) == '[') {
+            i++;
+            while (i < text.length() && (text.charAt(i) < '@' || text.charAt(i) > '~')) {
+                i++;
+            }
+        }
+        return Math.min(i + 1, text.length());
     }
 
     /** stderr for everyone else: the status steps out of the way of each write. */
