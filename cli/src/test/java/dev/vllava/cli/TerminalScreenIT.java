@@ -31,6 +31,20 @@ class TerminalScreenIT {
     }
 
     @Test
+    void anErrorAfterAProgressBarIsAWholeLine() {
+        try (TmuxScreen screen = TmuxScreen.open(150, 12)) {
+            screen.typeLine("echo before; ./vllava ask --model testdata/shapes/model --video README.md 'What color?'; echo \"after $?\"");
+            String text = screen.await(t -> t.contains("\nafter "), TIMEOUT, "the line after the error");
+
+            List<String> lines = lines(text);
+            String error = lines.stream().filter(l -> l.contains("vllava: error:")).findFirst().orElseThrow();
+            assertTrue(error.startsWith("vllava: error: README.md: cannot read media file"), "the error starts its own line:\n" + text);
+            assertInOrder(text, List.of("before", error, "after 3"));
+            assertNoDebris(text);
+        }
+    }
+
+    @Test
     void chatKeepsEachQuestionAndItsAnswerOverTwoTurns() {
         try (TmuxScreen screen = TmuxScreen.open(150, 12)) {
             screen.typeLine("echo before; ./vllava chat " + DEMO);
