@@ -161,7 +161,7 @@ final class EvalCommand implements Callable<Integer> {
         EvalSummary summary;
         try (Engine engine = Backends.open(backend, threads, device, System.err::println);
                 Pipeline pipeline = Pipeline.load(modelDir, engine);
-                EvalProgress progress = EvalProgress.onStderr(System.err)) {
+                EvalProgress progress = EvalProgress.onStderr()) {
             PipelinePredictor predictor = new PipelinePredictor(pipeline, pipeline.options(maxNewTokens, SamplingOptions.GREEDY));
             summary = new EvalRunner<>(options, new PipelineMediaPreparer(pipeline, frames), predictor, progress).run();
         }

@@ -7,7 +7,7 @@ import java.util.function.IntFunction;
 
 /**
  * The decode loop: choose a token from the current logits, report it, stop on an end-of-sequence
- * id or the token limit, otherwise feed it back ({@code step}) for the next logits. It knows
+ * id, the token limit or the listener's request, otherwise feed it back ({@code step}) for the next logits. It knows
  * nothing of the model: {@code step} is typically {@code id -> decoder.decodeStep(id, kvCache)}.
  */
 public final class Generator {
@@ -34,6 +34,10 @@ public final class Generator {
                 break;
             }
             if (count == options.maxNewTokens()) {
+                break;
+            }
+            if (listener.stopRequested()) {
+                reason = FinishReason.CANCELLED;
                 break;
             }
             logits = step.apply(token);
