@@ -26,14 +26,15 @@ class CpuEngineMatmulTest {
 
     /**
      * Sizes cover the decode path (1-3 rows), the blocked path (many rows, partial row and column
-     * tiles) and inner sizes that are not a multiple of any vector width.
+     * tiles, more rows than one row block) and inner sizes that are not a multiple of any vector width.
      */
     @ParameterizedTest
     @CsvSource({
         "F32, 1, 37, 19", "F16, 1, 37, 19", "BF16, 1, 37, 19",
         "F32, 3, 300, 70", "F16, 3, 300, 70", "BF16, 3, 300, 70",
         "F32, 67, 131, 45", "F16, 67, 131, 45", "BF16, 67, 131, 45",
-        "F16, 70, 520, 97", "F32, 9, 16, 33", "F16, 130, 1030, 40", "BF16, 20, 300, 300", "F16, 8, 64, 600"
+        "F16, 70, 520, 97", "F32, 9, 16, 33", "F16, 130, 1030, 40", "BF16, 20, 300, 300", "F16, 8, 64, 600",
+        "F16, 300, 70, 13", "BF16, 257, 600, 7"
     })
     void matmulMatchesDoubleReferenceOnStridedViews(DType dtype, int rows, int inner, int outputs) {
         Random random = new Random(rows * 1000L + inner + outputs);
