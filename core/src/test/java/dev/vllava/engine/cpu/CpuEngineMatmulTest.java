@@ -1,5 +1,6 @@
 package dev.vllava.engine.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -107,6 +108,22 @@ class CpuEngineMatmulTest {
                 }
                 assertEquals(expected, got[n * 6 + o], 1e-5);
             }
+        }
+    }
+
+    @Test
+    void aBlockedMatmulRowDoesNotDependOnTheRowsBesideIt() {
+        Random random = new Random(4);
+        int inner = 600;
+        int outputs = 50;
+        Tensor weight = engine.weight(Weights.random(arena, "w", DType.F16, outputs, inner, random).data);
+        float[] x = Weights.gaussian(300 * inner, random);
+        try (Tensor all = engine.upload(x, 300, inner); Tensor out = engine.allocate(300, outputs);
+             Tensor some = engine.allocate(20, outputs)) {
+            engine.matmul(out, all, weight, null);
+            engine.matmul(some, all.rowSlice(270, 20), weight, null);
+            assertArrayEquals(engine.download(out.rowSlice(270, 20)), engine.download(some),
+                    "rows 270-289 of a 300-row product (second row block) against the same 20 rows alone");
         }
     }
 
