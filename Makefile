@@ -63,11 +63,10 @@ $(PTX_DIR)/%.ptx: kernels/src/main/cuda/%.cu $(wildcard kernels/src/main/cuda/*.
 bench: build
 	./vllava bench --backend cpu --synthetic 7b
 
-# JMH micro-benchmarks of the CPU engine's matrix kernels (decode GEMV, prefill GEMM) with the
+# JMH micro-benchmarks of the CPU engine's matrix kernels (decode GEMV, prefill GEMM) and its parallel loop, with the
 # machine's read bandwidth and FMA peak measured in the same JVM; THREADS=N to pin the thread count.
 bench-engine:
-	$(MVN) -q -pl core -am install -DskipTests
-	$(MVN) -q -pl core dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test.classpath
+	$(MVN) -q -pl core -am test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test.classpath
 	$(JAVA_HOME)/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
 	  -cp core/target/test-classes:core/target/classes:$$(cat core/target/test.classpath) \
 	  dev.vllava.engine.cpu.CpuEngineBenchmarks $(THREADS)
