@@ -27,8 +27,12 @@ aot:
 		&& echo "AOT cache: $(AOT_CACHE)" \
 		|| { rm -f $(AOT_CACHE); echo "AOT cache not built (see cli/target/aot-training.log); vllava starts without it"; }
 
+# The whole suite, then the binary distribution built from this tree and checked where no JDK is
+# (scripts/dist-check: the dist's --version and ask with no java on PATH, gpu-check.sh's dry run).
 test: ptx
 	$(MVN) verify
+	@$(MAKE) --no-print-directory dist
+	./scripts/dist-check
 
 demo: build
 	./vllava ask --model $(DEMO_MODEL) --video $(DEMO_VIDEO) "What color is the shape?"
