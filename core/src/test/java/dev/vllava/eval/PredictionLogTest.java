@@ -98,6 +98,18 @@ class PredictionLogTest {
     }
 
     @Test
+    void linesAreReadBackThroughTheLockedFileAsWritten() {
+        Path out = dir.resolve("pred.jsonl");
+        try (PredictionLog log = PredictionLog.open(out, false)) {
+            log.append(line(1));
+            log.append(line("b"));
+            assertEquals(List.of("1", "b"), log.lines().stream().map(node -> node.get("id").asText()).toList());
+            // The read went through the locked channel: the lock is still held.
+            assertThrows(VllavaException.class, () -> PredictionLog.open(out, true));
+        }
+    }
+
+    @Test
     void concurrentAppendsNeverInterleave() throws Exception {
         Path out = dir.resolve("pred.jsonl");
         ExecutorService pool = Executors.newFixedThreadPool(8);
