@@ -3,6 +3,7 @@ package dev.vllava.eval;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vllava.VllavaException;
+import dev.vllava.io.BoundedInput;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,6 +12,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -147,8 +149,9 @@ public final class PredictionLog implements Closeable {
 
     /** The output lines of a predictions file, in file order, a torn tail ignored (the file is not changed). */
     public static List<ObjectNode> readLines(Path file) {
-        if (Files.isDirectory(file)) {
-            throw VllavaException.usage("%s: is a directory, not a predictions file", file);
+        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(file)) {
+            // a folder, a device (/dev/zero has no size and would read as an empty file), a link loop
+            throw VllavaException.usage("%s: %s, not a predictions file", file, BoundedInput.whyNotRegular(file));
         }
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             return scan(file, readAll(channel, file)).lines();

@@ -98,6 +98,14 @@ class PredictionLogTest {
     }
 
     @Test
+    void aDeviceOrAFolderIsNotReadAsAPredictionsFile() {
+        assertTrue(assertThrows(VllavaException.class, () -> PredictionLog.readLines(Path.of("/dev/zero"))).getMessage()
+                .contains("/dev/zero: not a regular file"));
+        assertTrue(assertThrows(VllavaException.class, () -> PredictionLog.readLines(dir)).getMessage()
+                .contains("is a directory"));
+    }
+
+    @Test
     void linesAreReadBackThroughTheLockedFileAsWritten() {
         Path out = dir.resolve("pred.jsonl");
         try (PredictionLog log = PredictionLog.open(out, false)) {
