@@ -11,6 +11,8 @@ import java.lang.foreign.SymbolLookup;
 final class Gpu {
     private static CudaEngine shared;
     private static String unavailable;
+    /** A failure to open other than "unavailable": rethrown to every test, not retried by each. */
+    private static VllavaException openFailure;
 
     private Gpu() {}
 
@@ -34,12 +36,16 @@ final class Gpu {
      * failure of the code under test and fails the test.
      */
     static synchronized CudaEngine engine() {
+        if (openFailure != null) {
+            throw openFailure;
+        }
         if (shared == null && unavailable == null) {
             try {
                 shared = CudaEngine.open(new CudaEngine.Options(0, false, 256L << 20));
                 Runtime.getRuntime().addShutdownHook(new Thread(shared::close));
             } catch (VllavaException e) {
                 if (e.failure() != Failure.BACKEND_UNAVAILABLE) {
+                    openFailure = e;
                     throw e;
                 }
                 unavailable = e.getMessage();
