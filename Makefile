@@ -30,8 +30,12 @@ aot:
 		&& echo "AOT cache: $(AOT_CACHE)" \
 		|| { rm -f $(AOT_CACHE); echo "AOT cache not built (see cli/target/aot-training.log); vllava starts without it"; }
 
+# The whole suite, then the binary distribution built from this tree and checked where no JDK is
+# (scripts/dist-check: the dist's --version and ask with no java on PATH, gpu-check.sh's dry run).
 test: ptx
 	$(MVN) verify
+	@$(MAKE) --no-print-directory dist
+	./scripts/dist-check
 
 # The terminal tests (cli TerminalScreenIT) drive vllava in tmux: installed here when missing
 # (Debian/Ubuntu; as root, else through sudo). A separate rule, so `test`'s own stays as it is.

@@ -6,9 +6,7 @@ import dev.vllava.model.Answer;
 import dev.vllava.model.Pipeline;
 import dev.vllava.model.VisualInput;
 import dev.vllava.tokenizer.StreamingDecoder;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,10 +35,10 @@ final class AskCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
-    @Option(names = "--video", paramLabel = "FILE", description = "A video; repeat for several (each adds a <video> placeholder, in order).")
+    @Option(names = "--video", paramLabel = "FILE", converter = MediaPathConverter.class, description = "A video; repeat for several (each adds a <video> placeholder, in order).")
     List<Path> videos = new ArrayList<>();
 
-    @Option(names = "--image", paramLabel = "FILE", description = "An image; repeat for several (each adds an <image> placeholder, in order, before the videos').")
+    @Option(names = "--image", paramLabel = "FILE", converter = MediaPathConverter.class, description = "An image; repeat for several (each adds an <image> placeholder, in order, before the videos').")
     List<Path> images = new ArrayList<>();
 
     @Parameters(paramLabel = "QUESTION", arity = "0..1", description = "The question, or - to read it from stdin.")
@@ -106,17 +104,9 @@ final class AskCommand implements Callable<Integer> {
             if (system != null) {
                 throw VllavaException.usage("--system cannot be combined with --raw-prompt (put the system text in the raw prompt)");
             }
-            return rawPrompt.equals("-") ? readStdin() : rawPrompt;
+            return rawPrompt.equals("-") ? StdinText.read(System.in, "raw prompt") : StdinText.requireText(rawPrompt, "raw prompt");
         }
-        String text = question.equals("-") ? readStdin() : question;
+        String text = question.equals("-") ? StdinText.read(System.in, "question") : StdinText.requireText(question, "question");
         return Prompts.firstTurn(system, images.size(), videos.size(), text);
-    }
-
-    private static String readStdin() {
-        try {
-            return new String(System.in.readAllBytes(), StandardCharsets.UTF_8).stripTrailing();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read stdin", e);
-        }
     }
 }

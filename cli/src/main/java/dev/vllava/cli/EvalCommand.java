@@ -13,6 +13,7 @@ import dev.vllava.eval.Merge;
 import dev.vllava.eval.Metrics;
 import dev.vllava.eval.PipelineMediaPreparer;
 import dev.vllava.eval.PipelinePredictor;
+import dev.vllava.eval.PredictionLog;
 import dev.vllava.eval.Questions;
 import dev.vllava.eval.Scorer;
 import dev.vllava.eval.Shard;
@@ -56,7 +57,8 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--answers", paramLabel = "FILE", description = "The original format's answers: videoqa's test_a.json, or pope's folder of coco_pope_*.json label files.")
     Path answers;
 
-    @Option(names = "--out", paramLabel = "FILE", description = "Predictions file; an existing one is resumed.")
+    @Option(names = "--out", paramLabel = "FILE",
+            description = "Predictions file: a regular file (resumed) or a new path; not a folder, device or pipe.")
     Path out;
 
     @Option(names = "--task", paramLabel = "T", description = "open, yesno or choice (default: inferred from the items).")
@@ -159,11 +161,14 @@ final class EvalCommand implements Callable<Integer> {
                 .withFormat(questionFormat, answers)
                 .withShard(shard == null ? Shard.ALL : Shard.parse(shard, System.getenv()));
         EvalSummary summary;
-        try (Engine engine = Backends.open(backend, threads, device, System.err::println);
+        // The predictions file is opened (checked, locked) before the model loads: a bad --out or a
+        // second run on the same file is refused at once.
+        try (PredictionLog log = PredictionLog.open(out, options.fsync());
+                Engine engine = Backends.open(backend, threads, device, System.err::println);
                 Pipeline pipeline = Pipeline.load(modelDir, engine);
                 EvalProgress progress = EvalProgress.onStderr()) {
             PipelinePredictor predictor = new PipelinePredictor(pipeline, pipeline.options(maxNewTokens, SamplingOptions.GREEDY));
-            summary = new EvalRunner<>(options, new PipelineMediaPreparer(pipeline, frames), predictor, progress).run();
+            summary = new EvalRunner<>(options, new PipelineMediaPreparer(pipeline, frames), predictor, progress).run(log);
         }
         System.err.println(describe(summary));
         return judgeOptions == null ? summary.metrics() : judged(out);

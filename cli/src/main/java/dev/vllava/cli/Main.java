@@ -32,20 +32,28 @@ public final class Main {
     boolean verbose;
 
     public static void main(String[] args) {
+        Stdout.install();
         int code;
         try {
             code = run(args);
+            System.out.flush(); // the last buffered bytes can fail too
+            if (code == 0 && Stdout.failure() != null) { // help or --version that could not be written
+                code = report(Stdout.failure());
+            }
         } catch (OutOfMemoryError e) {
             System.err.println("vllava: error: out of memory (" + e.getMessage() + "); give the JVM more with VLLAVA_JAVA_OPTS=-Xmx...");
             code = Failure.INTERNAL.exitCode();
+        } catch (VllavaException e) {
+            code = report(e);
         }
-        System.out.flush();
         System.exit(code);
     }
 
     static int run(String... args) {
         Verbosity.configure(List.of(args));
-        return commandLine(args).execute(args);
+        CommandLine commandLine = commandLine(args);
+        commandLine.setOut(Stdout.forPicocli());
+        return commandLine.execute(args);
     }
 
     /** The whole command tree with vllava's error handling (tests add commands to it). */
@@ -84,14 +92,21 @@ public final class Main {
         return named.isEmpty() ? COMMANDS : named;
     }
 
+    /** One line on stderr (none for a broken pipe, which Unix tools end quietly) and the failure's exit code. */
+    private static int report(VllavaException failure) {
+        if (failure.failure() != Failure.BROKEN_PIPE) {
+            System.err.println("vllava: error: " + failure.getMessage());
+            if (Verbosity.isVerbose()) {
+                failure.printStackTrace(System.err);
+            }
+        }
+        return failure.failure().exitCode();
+    }
+
     private static int reportFailure(Exception e, CommandLine commandLine, CommandLine.ParseResult parsed) {
         boolean verbose = Verbosity.isVerbose();
         if (e instanceof VllavaException failure) {
-            System.err.println("vllava: error: " + failure.getMessage());
-            if (verbose) {
-                failure.printStackTrace(System.err);
-            }
-            return failure.failure().exitCode();
+            return report(failure);
         }
         System.err.println("vllava: error: internal error: " + e + (verbose ? "" : " (run with -v for details)"));
         if (verbose) {

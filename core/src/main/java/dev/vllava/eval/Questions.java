@@ -83,6 +83,9 @@ public final class Questions {
             }
             items.add(item);
         }
+        if (items.isEmpty()) {
+            throw VllavaException.usage("%s: no questions (the file is empty)", questionsFile);
+        }
         return items;
     }
 

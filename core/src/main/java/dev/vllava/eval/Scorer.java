@@ -61,7 +61,12 @@ public final class Scorer {
      * @param task null to infer it from the lines ({@link Task#infer})
      */
     public static Metrics score(Task task, Path predictionsFile) {
-        List<ObjectNode> lines = PredictionLog.dedupe(PredictionLog.readLines(predictionsFile));
+        return score(task, PredictionLog.readLines(predictionsFile), predictionsFile);
+    }
+
+    /** As {@link #score(Task, Path)}, over the lines of {@code predictionsFile} already read. */
+    public static Metrics score(Task task, List<ObjectNode> fileLines, Path predictionsFile) {
+        List<ObjectNode> lines = PredictionLog.dedupe(fileLines);
         String source = predictionsFile.getFileName().toString();
         return score(task != null ? task : inferTask(lines, source), lines, source);
     }

@@ -32,10 +32,6 @@ final class FfmpegVideo implements AutoCloseable {
     private static final int EAGAIN = -11;
     private static final int MAX_DECODE_ERRORS = 100;
 
-    static {
-        Ffmpeg.silence();
-    }
-
     final Path file;
     private final AVFormatContext format;
     private final AVCodecContext codec;
@@ -78,6 +74,7 @@ final class FfmpegVideo implements AutoCloseable {
     }
 
     private static FfmpegVideo open(Path file, int threads, FfmpegVideo probed) {
+        Ffmpeg.load(file);
         AVFormatContext format = new AVFormatContext(null);
         int ret = avformat_open_input(format, file.toString(), null, (AVDictionary) null);
         if (ret < 0) {
@@ -106,7 +103,7 @@ final class FfmpegVideo implements AutoCloseable {
                 par = probed.format.streams(index).codecpar();
             }
             AVStream stream = format.streams(index);
-            MediaFiles.checkSize(file, par.width(), par.height());
+            PictureSize.check(file, par.width(), par.height());
             for (int i = 0; i < format.nb_streams(); i++) {
                 if (i != index) {
                     format.streams(i).discard(AVDISCARD_ALL);
@@ -292,7 +289,7 @@ final class FfmpegVideo implements AutoCloseable {
     byte[] frameRgb() {
         int width = frame.width();
         int height = frame.height();
-        MediaFiles.checkSize(file, width, height);
+        PictureSize.check(file, width, height);
         sws = sws_getCachedContext(sws, width, height, frame.format(), width, height, AV_PIX_FMT_RGB24,
                 SWS_BILINEAR, null, null, (DoublePointer) null);
         if (sws == null) {

@@ -12,8 +12,6 @@ import java.util.Set;
  * ImageIO reads must not load FFmpeg's native libraries (a quarter of a second at start-up).
  */
 final class MediaFiles {
-    static final int MAX_SIDE = 16384;
-    static final long MAX_PIXELS = 64L * 1024 * 1024;
     /** Extensions read as still images (a GIF given as an image is its first frame). */
     static final Set<String> IMAGE_EXTENSIONS = Set.of("png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff");
 
@@ -29,14 +27,6 @@ final class MediaFiles {
         }
         if (!Files.isReadable(file)) {
             throw VllavaException.media("%s: permission denied", file);
-        }
-    }
-
-    /** A picture too large to decode safely is a media error, before any pixel is allocated. */
-    static void checkSize(Path file, int width, int height) {
-        if (width > MAX_SIDE || height > MAX_SIDE || (long) width * height > MAX_PIXELS) {
-            throw VllavaException.media("%s: picture size %dx%d is too large (at most %d pixels a side, %d in all)",
-                    file, width, height, MAX_SIDE, MAX_PIXELS);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.vllava.model;
 
 import dev.vllava.checkpoint.Checkpoint;
+import dev.vllava.checkpoint.FiniteWeights;
 import dev.vllava.engine.Engine;
 import dev.vllava.generate.GenerationConfig;
 import dev.vllava.generate.GenerationOptions;
@@ -47,6 +48,7 @@ public final class Pipeline implements AutoCloseable {
     public static Pipeline load(Path modelDir, Engine engine) {
         Checkpoint checkpoint = Checkpoint.open(modelDir);
         try {
+            FiniteWeights.check(checkpoint);
             return new Pipeline(modelDir, checkpoint, engine);
         } catch (RuntimeException e) {
             checkpoint.close();

@@ -33,7 +33,12 @@ final class Cublas implements AutoCloseable {
     static final int DEFAULT_MATH = 0;
     static final int DISALLOW_REDUCED_PRECISION_REDUCTION = 16;
 
-    private final Arena arena = Arena.ofShared();
+    /**
+     * The library stays loaded for the life of the process: unloading it (dlclose) while the primary
+     * context still holds its kernels and static state crashed shutdown hooks. A second open of the
+     * same path finds the already loaded library; the few bytes of constants are process-lifetime too.
+     */
+    private final Arena arena = Arena.global();
     private final MethodHandle create;
     private final MethodHandle destroy;
     private final MethodHandle setStream;
@@ -149,6 +154,5 @@ final class Cublas implements AutoCloseable {
             call(destroy, handle);
             handle = null;
         }
-        arena.close();
     }
 }

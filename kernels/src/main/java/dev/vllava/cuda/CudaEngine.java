@@ -248,6 +248,7 @@ public final class CudaEngine implements Engine {
 
     @Override
     public void matmul(Tensor outTensor, Tensor xTensor, Tensor weightTensor, Tensor biasTensor) {
+        gpu.ensureCurrent(); // cuBLAS binds the calling thread's current context: make it this device's
         CudaTensor out = f32(outTensor);
         CudaTensor x = f32(xTensor);
         CudaTensor w = cuda(weightTensor);

@@ -10,6 +10,7 @@ import static jcuda.driver.JCudaDriver.cuStreamEndCapture;
 import java.util.List;
 import jcuda.driver.CUgraph;
 import jcuda.driver.CUgraphExec;
+import jcuda.driver.CUresult;
 import jcuda.driver.CUstreamCaptureMode;
 
 /**
@@ -35,20 +36,39 @@ public final class CudaGraph implements AutoCloseable {
         this.engine = engine;
         CudaDevice gpu = engine.device();
         engine.arena().beginDeferredFrees();
-        List<DeviceArena.Block> kept;
         try {
             CudaDevice.check(cuStreamBeginCapture(gpu.stream(), CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_RELAXED),
                     "cuStreamBeginCapture");
-            try {
-                step.run();
-            } finally {
-                CudaDevice.check(cuStreamEndCapture(gpu.stream(), graph), "cuStreamEndCapture");
+            captureOrEnd(gpu, step);
+        } catch (RuntimeException e) {
+            // Nothing was captured: the deferred frees go back now, not at a close() that will not come.
+            for (DeviceArena.Block block : engine.arena().endDeferredFrees()) {
+                engine.arena().free(block);
             }
-        } finally {
-            kept = engine.arena().endDeferredFrees();
+            throw e;
         }
-        this.temporaries = kept;
+        this.temporaries = engine.arena().endDeferredFrees();
         CudaDevice.check(cuGraphInstantiate(exec, graph, 0), "cuGraphInstantiate");
+    }
+
+    /**
+     * Runs the step under capture and ends the capture either way. When the step throws, its exception
+     * is the one reported: the end-capture error that follows (the capture is invalidated) is only added
+     * to it as suppressed, and the partial graph is destroyed.
+     */
+    private void captureOrEnd(CudaDevice gpu, Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            int ended = cuStreamEndCapture(gpu.stream(), graph);
+            if (ended == CUresult.CUDA_SUCCESS) {
+                cuGraphDestroy(graph);
+            } else {
+                e.addSuppressed(new IllegalStateException("cuStreamEndCapture after the failed step: " + CUresult.stringFor(ended)));
+            }
+            throw e;
+        }
+        CudaDevice.check(cuStreamEndCapture(gpu.stream(), graph), "cuStreamEndCapture");
     }
 
     /** Captures {@code step} (engine operations that neither upload nor read back). */
