@@ -5,9 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.vllava.Failure;
 import dev.vllava.VllavaException;
+import dev.vllava.io.BoundedInput;
 import java.io.IOException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /** Reading the benchmarks' JSON files, with the number handling of vllava's own lines (1.50 stays 1.50). */
@@ -19,12 +20,16 @@ final class BenchmarkJson {
 
     private BenchmarkJson() {}
 
-    /** A whole JSON file; unreadable or malformed is a usage error naming it. */
+    /**
+     * A benchmark's question or label file is read whole, so it has a limit (it may be /dev/zero): the
+     * largest distributed files (MMBench's TSV with its base64 images) are a few hundred MB.
+     */
+    static final BoundedInput BENCHMARK_FILE = new BoundedInput(Failure.USAGE, "benchmark file", 1024 * BoundedInput.MIB);
+
+    /** A whole JSON file; unreadable, too large or malformed is a usage error naming it. */
     static JsonNode read(Path file) {
         try {
-            return MAPPER.readTree(file.toFile());
-        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
-            throw VllavaException.usage("%s: no such file", file);
+            return MAPPER.readTree(BENCHMARK_FILE.readFile(file));
         } catch (IOException e) {
             throw VllavaException.usage("%s: not valid JSON (%s)", file, e.getMessage().lines().findFirst().orElse(""));
         }

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.vllava.VllavaException;
 import java.io.IOException;
 import java.io.Reader;
-import java.nio.charset.StandardCharsets;
+import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -101,7 +101,7 @@ public final class MmbenchReader {
     private static List<Map<String, String>> records(Path tsv) {
         CsvMapper csv = new CsvMapper().enable(CsvParser.Feature.WRAP_AS_ARRAY);
         CsvSchema schema = CsvSchema.emptySchema().withHeader().withColumnSeparator('\t').withQuoteChar('"');
-        try (Reader reader = Files.newBufferedReader(tsv, StandardCharsets.UTF_8);
+        try (Reader reader = new StringReader(BenchmarkJson.BENCHMARK_FILE.readText(tsv));
                 MappingIterator<Map<String, String>> rows = csv.readerForMapOf(String.class).with(schema).readValues(reader)) {
             List<Map<String, String>> records = rows.readAll();
             if (!records.isEmpty() && !records.getFirst().containsKey("index")) {

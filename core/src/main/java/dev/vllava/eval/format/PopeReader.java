@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vllava.VllavaException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -119,12 +118,6 @@ public final class PopeReader {
     }
 
     private static List<String> lines(Path file) {
-        try {
-            return Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw VllavaException.usage("%s: no such file", file);
-        } catch (IOException e) {
-            throw VllavaException.usage("%s: cannot read (%s)", file, e.getMessage());
-        }
+        return BenchmarkJson.BENCHMARK_FILE.readText(file).lines().toList();
     }
 }

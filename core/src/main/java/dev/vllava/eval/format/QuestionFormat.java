@@ -53,15 +53,16 @@ public enum QuestionFormat {
         return popeKeys && !ownKeys ? POPE : JSONL;
     }
 
+    /** Characters read to infer a format: a first line is far shorter (the file may be /dev/zero). */
+    private static final int SNIFF_CHARS = 1 << 16;
+
     private static String firstLine(Path file) {
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                String text = line.replace("\uFEFF", "").strip();
-                if (!text.isEmpty()) {
-                    return text;
-                }
-            }
-            return "";
+            char[] start = new char[SNIFF_CHARS];
+            int read = reader.read(start, 0, start.length);
+            String head = read <= 0 ? "" : new String(start, 0, read);
+            return head.lines().map(line -> line.replace("\uFEFF", "").strip()).filter(line -> !line.isEmpty())
+                    .findFirst().orElse("");
         } catch (java.nio.file.NoSuchFileException e) {
             throw VllavaException.usage("%s: no such file", file);
         } catch (IOException e) {
