@@ -3,7 +3,9 @@ package dev.vllava.cli;
 import dev.vllava.VllavaException;
 import dev.vllava.generate.TokenListener;
 import dev.vllava.model.Answer;
+import dev.vllava.model.ChatTemplate;
 import dev.vllava.model.Pipeline;
+import dev.vllava.model.PreparedPrompt;
 import dev.vllava.model.VisualInput;
 import dev.vllava.tokenizer.StreamingDecoder;
 import java.io.IOException;
@@ -70,7 +72,8 @@ final class AskCommand implements Callable<Integer> {
         try (LoadedModel loaded = LoadedModel.open(model, progress, stats || Verbosity.isVerbose())) {
             Pipeline pipeline = loaded.pipeline;
             List<VisualInput> media = loaded.loadMedia(images, videos, model.frames);
-            int room = pipeline.maxContextLength() - pipeline.promptTokens(prompt, media);
+            PreparedPrompt prepared = pipeline.prepare(prompt, media);
+            int room = pipeline.maxContextLength() - prepared.length();
             StreamingDecoder decoder = pipeline.tokenizer().streamingDecoder();
             Answer answer;
             try (Progress.Step reading = progress.start("Reading the prompt", -1, null, 1)) {
@@ -81,7 +84,7 @@ final class AskCommand implements Callable<Integer> {
                         out.flush();
                     }
                 };
-                answer = pipeline.answer(prompt, media, pipeline.options(decoding.maxNewTokens(room), decoding.sampling()), listener);
+                answer = pipeline.answer(prepared, pipeline.options(decoding.maxNewTokens(room), decoding.sampling()), listener);
             }
             if (json) {
                 out.println(AnswerJson.of(answer, loaded.engine.name(), loaded.loadMs, loaded.mediaMs()));
@@ -109,7 +112,7 @@ final class AskCommand implements Callable<Integer> {
             return rawPrompt.equals("-") ? readStdin() : rawPrompt;
         }
         String text = question.equals("-") ? readStdin() : question;
-        return Prompts.firstTurn(system, images.size(), videos.size(), text);
+        return ChatTemplate.firstTurn(system, images.size(), videos.size(), text);
     }
 
     private static String readStdin() {

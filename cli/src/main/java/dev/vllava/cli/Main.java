@@ -2,6 +2,7 @@ package dev.vllava.cli;
 
 import dev.vllava.Failure;
 import dev.vllava.VllavaException;
+import dev.vllava.model.ContextOverflow;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -55,10 +56,15 @@ public final class Main {
         return commandLine;
     }
 
+    /** A core error in the CLI's terms: a context overflow names the option that lowers the token limit. */
+    static String message(VllavaException e) {
+        return e instanceof ContextOverflow overflow ? overflow.advice("--max-new-tokens") : e.getMessage();
+    }
+
     private static int reportFailure(Exception e, CommandLine commandLine, CommandLine.ParseResult parsed) {
         boolean verbose = Verbosity.isVerbose();
         if (e instanceof VllavaException failure) {
-            System.err.println("vllava: error: " + failure.getMessage());
+            System.err.println("vllava: error: " + message(failure));
             if (verbose) {
                 failure.printStackTrace(System.err);
             }

@@ -98,11 +98,4 @@ class AskCommandTest {
             System.setIn(oldIn);
         }
     }
-
-    @Test
-    void templatePutsSystemTextAndImagePlaceholdersFirst() {
-        assertEquals("USER: <video>\nWhy? ASSISTANT:", Prompts.firstTurn(null, 0, 1, "Why?"));
-        assertEquals("Be brief. USER: <image>\n<image>\n<video>\nWhy? ASSISTANT:", Prompts.firstTurn("Be brief.", 2, 1, "Why?"));
-        assertEquals("USER: Why? ASSISTANT:", Prompts.turn(0, 0, "Why?"));
-    }
 }

@@ -1,14 +1,11 @@
 package dev.vllava.model;
 
-import dev.vllava.VllavaException;
 import dev.vllava.engine.Tensor;
 import dev.vllava.generate.FinishReason;
 import dev.vllava.generate.GenerationOptions;
+import dev.vllava.generate.GenerationResult;
 import dev.vllava.generate.Sampler;
 import dev.vllava.generate.Timings;
-import dev.vllava.generate.TokenListener;
-import dev.vllava.model.PromptAssembler.AssembledPrompt;
-import dev.vllava.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -16,22 +13,22 @@ import java.util.List;
 /**
  * Several one-turn questions answered together (batch evaluation). Each prompt is prefilled alone into its
  * own KV cache ({@link #start}), as {@link Pipeline#answer} does; then the unfinished sequences decode in
- * lock-step through a {@link BatchDecoder} ({@link #finish}), each stopping at its own end-of-sequence
- * token or token limit and leaving the batch (its cache freed) while the others go on.
+ * lock-step through the decoder's batched step ({@link LlamaDecoder#decodeStep(int[], List)}, in {@link #finish}),
+ * each stopping by {@link GenerationOptions#finishAfter} and leaving the batch (its cache freed) while the
+ * others go on.
  *
- * <p>With greedy decoding on the CPU engine every answer is exactly {@code Pipeline.answer}'s: the prefill
- * and the first token are computed by the same code, and each decode step's rows are formed as a single
- * row would be, as long as a step holds at most {@link BatchDecoder#EXACT_ROWS} rows (the default
- * {@code rowsPerStep}; larger batches decode in groups of that many). With sampling, each sequence draws
- * from its own generator seeded with the options' seed, so its draws differ from {@code Pipeline.answer}'s.
+ * <p>Every answer is exactly {@code Pipeline.answer}'s, sampling included (each sequence has its own
+ * sampler seeded as a single answer's), as long as a step holds at most the engine's
+ * {@link dev.vllava.engine.Engine#rowIndependentMatmulRows()} rows (the default {@code rowsPerStep}; larger
+ * batches decode in groups of that many).
  */
 public final class BatchSession {
     private final Pipeline pipeline;
-    private final BatchDecoder decoder;
+    private final LlamaDecoder decoder;
     private final int rowsPerStep;
 
     public BatchSession(Pipeline pipeline) {
-        this(pipeline, BatchDecoder.EXACT_ROWS);
+        this(pipeline, pipeline.engine().rowIndependentMatmulRows());
     }
 
     /** @param rowsPerStep most sequences in one decode step; more running sequences step in groups */
@@ -40,7 +37,7 @@ public final class BatchSession {
             throw new IllegalArgumentException("rows per step must be at least 1, got " + rowsPerStep);
         }
         this.pipeline = pipeline;
-        this.decoder = new BatchDecoder(pipeline.model().decoder());
+        this.decoder = pipeline.model().decoder();
         this.rowsPerStep = rowsPerStep;
     }
 
@@ -49,7 +46,7 @@ public final class BatchSession {
         List<Sequence> sequences = new ArrayList<>();
         try {
             for (int i = 0; i < prompts.size(); i++) {
-                sequences.add(start(prompts.get(i), media.get(i), options));
+                sequences.add(start(pipeline.prepare(prompts.get(i), media.get(i)), options));
             }
             finish(sequences);
             return sequences.stream().map(Sequence::answer).toList();
@@ -58,22 +55,21 @@ public final class BatchSession {
         }
     }
 
+    public Sequence start(String prompt, List<VisualInput> media, GenerationOptions options) {
+        return start(pipeline.prepare(prompt, media), options);
+    }
+
     /**
      * Reads the prompt and chooses the first token. The sequence holds its KV cache until it finishes
-     * (or is closed). Throws a context overflow when prompt + {@code maxNewTokens} exceed the model's
-     * context, and a usage error when the media do not match the placeholders, before any work.
+     * (or is closed). Throws a {@link ContextOverflow} when prompt + max new tokens exceed the model's
+     * context, before any work.
      */
-    public Sequence start(String prompt, List<VisualInput> media, GenerationOptions options) {
-        int[] ids = pipeline.tokenizer().encode(prompt, true);
-        int contextLength = requireContext(ids, media, options.maxNewTokens());
-        Conversation conversation = new Conversation(pipeline.model(), contextLength);
+    public Sequence start(PreparedPrompt prompt, GenerationOptions options) {
+        Conversation conversation = new Conversation(pipeline.model(), pipeline.contextFor(prompt, options.maxNewTokens()));
         try {
-            // Prefill and the first token, exactly as the first step of Pipeline.answer; the token is not fed yet.
-            GenerationOptions firstToken = new GenerationOptions(1, options.sampling(), options.eosTokenIds());
-            Conversation.Turn turn = conversation.ask(ids, media, firstToken, TokenListener.NONE);
-            Sequence sequence = new Sequence(conversation, new Sampler(pipeline.engine(), options.sampling()),
-                    pipeline.tokenizer(), options, turn.promptTokens(), turn.result().timings());
-            sequence.accept(turn.result().tokenIds()[0]);
+            Conversation.Prefill prefill = conversation.prefill(prompt, options.maxNewTokens());
+            Sequence sequence = new Sequence(conversation, new Sampler(pipeline.engine(), options.sampling()), options, prefill);
+            sequence.accept(sequence.sampler.next(prefill.logits()));
             return sequence;
         } catch (RuntimeException e) {
             conversation.close();
@@ -95,51 +91,19 @@ public final class BatchSession {
     /** Feeds each sequence its last token and appends the token chosen from its row of the logits. */
     private void step(List<Sequence> group) {
         int[] lastTokens = group.stream().mapToInt(Sequence::lastToken).toArray();
-        List<KvCache> caches = group.stream().map(s -> s.conversation.kvCache()).toList();
-        try (Tensor logits = decoder.step(lastTokens, caches)) {
-            for (int b = 0; b < group.size(); b++) {
-                Sequence sequence = group.get(b);
-                sequence.accept(sequence.sampler.next(logits.rowSlice(b, 1)));
-            }
+        Tensor logits = decoder.decodeStep(lastTokens, group.stream().map(s -> s.conversation.kvCache()).toList());
+        for (int b = 0; b < group.size(); b++) {
+            Sequence sequence = group.get(b);
+            sequence.accept(sequence.sampler.next(logits.rowSlice(b, 1)));
         }
-    }
-
-    /**
-     * The KV cache length {@link Pipeline#answer} would use (prompt + max new tokens, capped at the
-     * model's context), after checking that the prompt and every token it may generate fit.
-     */
-    private int requireContext(int[] ids, List<VisualInput> media, int maxNewTokens) {
-        int images = 0;
-        List<Integer> videoFrames = new ArrayList<>();
-        for (VisualInput input : media) {
-            if (input.kind() == VisualInput.Kind.IMAGE) {
-                images += input.frames();
-            } else {
-                videoFrames.add(input.frames());
-            }
-        }
-        AssembledPrompt prompt = pipeline.model().prompts().assemble(ids, images, videoFrames);
-        int context = pipeline.maxContextLength();
-        if (prompt.length() > context) {
-            throw VllavaException.contextOverflow("the prompt needs %d tokens (%d of them visual) but the context holds %d",
-                    prompt.length(), prompt.visualTokens(), context);
-        }
-        if ((long) prompt.length() + maxNewTokens > context) {
-            throw VllavaException.contextOverflow(
-                    "%d prompt tokens + %d max new tokens = %d exceed the context of %d tokens; lower --max-new-tokens to at most %d",
-                    prompt.length(), maxNewTokens, (long) prompt.length() + maxNewTokens, context, context - prompt.length());
-        }
-        return prompt.length() + maxNewTokens;
     }
 
     /** One question being answered: its cache, its sampler and the tokens chosen so far. */
-    public static final class Sequence implements AutoCloseable {
+    public final class Sequence implements AutoCloseable {
         private final Conversation conversation;
         private final Sampler sampler;
-        private final Tokenizer tokenizer;
         private final GenerationOptions options;
-        private final int promptTokens;
-        private final Timings prefillTimings;
+        private final Conversation.Prefill prefill;
         /** Decode time runs from the prefill's end to the last token (other sequences' work included). */
         private final long decodeStart = System.nanoTime();
         private final int[] tokens;
@@ -147,14 +111,11 @@ public final class BatchSession {
         private FinishReason finishReason;
         private double decodeMs;
 
-        private Sequence(Conversation conversation, Sampler sampler, Tokenizer tokenizer, GenerationOptions options,
-                int promptTokens, Timings prefillTimings) {
+        private Sequence(Conversation conversation, Sampler sampler, GenerationOptions options, Conversation.Prefill prefill) {
             this.conversation = conversation;
             this.sampler = sampler;
-            this.tokenizer = tokenizer;
             this.options = options;
-            this.promptTokens = promptTokens;
-            this.prefillTimings = prefillTimings;
+            this.prefill = prefill;
             this.tokens = new int[options.maxNewTokens()];
         }
 
@@ -166,14 +127,10 @@ public final class BatchSession {
             return tokens[count - 1];
         }
 
-        /** Appends a chosen token; an end-of-sequence id or the token limit finishes (and frees the cache). */
+        /** Appends a chosen token; the stopping rule finishes the sequence (and frees its cache). */
         private void accept(int token) {
             tokens[count++] = token;
-            if (options.eosTokenIds().contains(token)) {
-                finishReason = FinishReason.STOP;
-            } else if (count == options.maxNewTokens()) {
-                finishReason = FinishReason.LENGTH;
-            }
+            finishReason = options.finishAfter(token, count);
             if (finished()) {
                 decodeMs = (System.nanoTime() - decodeStart) / 1e6;
                 close();
@@ -185,9 +142,9 @@ public final class BatchSession {
             if (!finished()) {
                 throw new IllegalStateException("the sequence has not finished");
             }
-            int[] generated = Arrays.copyOf(tokens, count);
-            Timings timings = new Timings(prefillTimings.visionMs(), prefillTimings.prefillMs(), decodeMs);
-            return new Answer(tokenizer.decode(generated, true), generated, promptTokens, finishReason, timings);
+            Timings timings = new Timings(prefill.visionMs(), prefill.prefillMs(), decodeMs);
+            return Answer.of(pipeline.tokenizer(), new GenerationResult(Arrays.copyOf(tokens, count), finishReason, timings),
+                    prefill.promptTokens());
         }
 
         /** Frees the KV cache (done on finishing; safe to repeat). */

@@ -1,6 +1,5 @@
 package dev.vllava.model;
 
-import dev.vllava.VllavaException;
 import dev.vllava.engine.Tensor;
 import dev.vllava.generate.GenerationOptions;
 import dev.vllava.generate.GenerationResult;
@@ -23,15 +22,21 @@ public final class Conversation implements AutoCloseable {
     private int pendingToken = -1;
 
     /** What one turn read and produced. */
-    public record Turn(AssembledPrompt prompt, GenerationResult result) {
-        public int promptTokens() {
-            return prompt.length();
-        }
-    }
+    public record Turn(int promptTokens, GenerationResult result) {}
+
+    /**
+     * A prompt read into the cache: the logits after its last token (valid until the model's next step),
+     * the tokens it added (the pending answer token included) and the time of each phase.
+     */
+    public record Prefill(Tensor logits, int promptTokens, double visionMs, double prefillMs) {}
 
     public Conversation(VideoLlava model, int contextLength) {
         this.model = model;
         this.kvCache = model.decoder().newKvCache(contextLength);
+    }
+
+    VideoLlava model() {
+        return model;
     }
 
     public KvCache kvCache() {
@@ -44,90 +49,64 @@ public final class Conversation implements AutoCloseable {
         pendingToken = -1;
     }
 
+    /** Tokens {@link #ask} adds to the cache for {@code prompt} before generating (the pending answer token included). */
+    public int tokensFor(PreparedPrompt prompt) {
+        return prompt.length() + (pendingToken < 0 ? 0 : 1);
+    }
+
+    /** Free room in the cache: what the next prompt and its answer may use together. */
+    public int freeContext() {
+        return kvCache.remaining();
+    }
+
+    /** Reads {@code prompt} and generates the answer. */
+    public Turn ask(PreparedPrompt prompt, GenerationOptions options, TokenListener listener) {
+        Prefill prefill = prefill(prompt, options.maxNewTokens());
+        GenerationResult result = Generator.generate(model.engine(), prefill.logits(),
+                token -> model.decoder().decodeStep(token, kvCache), options, listener);
+        int[] generated = result.tokenIds();
+        pendingToken = generated[generated.length - 1];
+        Timings timings = new Timings(prefill.visionMs(), prefill.prefillMs(), result.timings().decodeMs());
+        return new Turn(prefill.promptTokens(), result.withTimings(timings));
+    }
+
     /**
      * @param promptIds tokenized prompt with {@code <image>} / {@code <video>} as single ids
      *                  (BOS included on a first turn, as the tokenizer adds it)
      * @param media     images and videos in the order their placeholders appear
      */
     public Turn ask(int[] promptIds, List<VisualInput> media, GenerationOptions options, TokenListener listener) {
-        int[] ids = pendingToken < 0 ? promptIds : prepend(pendingToken, promptIds);
-        AssembledPrompt prompt = assemble(ids, media);
-        requireContext(prompt, options.maxNewTokens());
+        return ask(new PreparedPrompt(model.prompts().assemble(promptIds, media), media), options, listener);
+    }
 
+    /**
+     * Encodes the prompt's media and prefills it (after the pending answer token, if any), after checking
+     * that it fits with {@code maxNewTokens} more. The caller chooses the first token from the logits.
+     */
+    public Prefill prefill(PreparedPrompt prompt, int maxNewTokens) {
+        AssembledPrompt assembled = pendingToken < 0 ? prompt.assembled() : prompt.assembled().after(pendingToken);
+        ContextOverflow.require(kvCache.length(), prompt, assembled.length(), maxNewTokens, kvCache.capacity());
         long start = System.nanoTime();
         List<Tensor> images = new ArrayList<>();
         List<Tensor> videos = new ArrayList<>();
-        Tensor logits;
-        double visionMs;
         try {
-            for (VisualInput input : media) {
+            for (VisualInput input : prompt.media()) {
                 if (input.kind() == VisualInput.Kind.IMAGE) {
                     images.add(model.imageFeatures(input.pixels(), input.frames()));
                 } else {
                     videos.add(model.videoFeatures(input.pixels(), input.frames()));
                 }
             }
-            visionMs = (System.nanoTime() - start) / 1e6;
-            try (Tensor embeddings = model.inputEmbeddings(prompt, images, videos)) {
-                logits = model.decoder().prefill(embeddings, kvCache);
+            double visionMs = (System.nanoTime() - start) / 1e6;
+            try (Tensor embeddings = model.inputEmbeddings(assembled, images, videos)) {
+                Tensor logits = model.decoder().prefill(embeddings, kvCache);
+                pendingToken = -1;
+                return new Prefill(logits, assembled.length(), visionMs, (System.nanoTime() - start) / 1e6 - visionMs);
             }
         } finally {
             images.forEach(Tensor::close);
             videos.forEach(Tensor::close);
         }
-        double prefillMs = (System.nanoTime() - start) / 1e6 - visionMs;
-
-        GenerationResult result = Generator.generate(model.engine(), logits,
-                token -> model.decoder().decodeStep(token, kvCache), options, listener);
-        int[] generated = result.tokenIds();
-        pendingToken = generated[generated.length - 1];
-        Timings timings = new Timings(visionMs, prefillMs, result.timings().decodeMs());
-        return new Turn(prompt, result.withTimings(timings));
-    }
-
-    /** Length of the expanded prompt {@link #ask} would feed for {@code promptIds} (the pending token included). */
-    public int promptLength(int[] promptIds, List<VisualInput> media) {
-        return assemble(pendingToken < 0 ? promptIds : prepend(pendingToken, promptIds), media).length();
-    }
-
-    private AssembledPrompt assemble(int[] ids, List<VisualInput> media) {
-        int images = 0;
-        List<Integer> videoFrames = new ArrayList<>();
-        for (VisualInput input : media) {
-            if (input.kind() == VisualInput.Kind.IMAGE) {
-                images += input.frames();
-            } else {
-                videoFrames.add(input.frames());
-            }
-        }
-        return model.prompts().assemble(ids, images, videoFrames);
-    }
-
-    /**
-     * The prompt must fit with room for every token that may be generated: a prompt that fits but
-     * leaves less than {@code maxNewTokens} free fails before any work, rather than mid-answer.
-     */
-    private void requireContext(AssembledPrompt prompt, int maxNewTokens) {
-        int used = kvCache.length();
-        int capacity = kvCache.capacity();
-        if (used + prompt.length() > capacity) {
-            throw VllavaException.contextOverflow(
-                    "the prompt needs %d tokens (%d of them visual)%s but the context holds %d",
-                    prompt.length(), prompt.visualTokens(), used > 0 ? " after " + used + " earlier tokens" : "", capacity);
-        }
-        if (used + prompt.length() + maxNewTokens > capacity) {
-            throw VllavaException.contextOverflow(
-                    "%d prompt tokens%s + %d max new tokens = %d exceed the context of %d tokens; lower --max-new-tokens to at most %d",
-                    prompt.length(), used > 0 ? " + " + used + " earlier tokens" : "", maxNewTokens,
-                    used + prompt.length() + maxNewTokens, capacity, capacity - used - prompt.length());
-        }
-    }
-
-    private static int[] prepend(int first, int[] rest) {
-        int[] ids = new int[rest.length + 1];
-        ids[0] = first;
-        System.arraycopy(rest, 0, ids, 1, rest.length);
-        return ids;
     }
 
     @Override

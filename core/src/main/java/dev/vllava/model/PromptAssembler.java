@@ -30,6 +30,28 @@ public final class PromptAssembler {
         public int visualTokens() {
             return runs.stream().mapToInt(VisualRun::length).sum();
         }
+
+        /** The same prompt after one more leading id (a dialogue's pending answer token). */
+        AssembledPrompt after(int firstId) {
+            int[] ids = new int[inputIds.length + 1];
+            ids[0] = firstId;
+            System.arraycopy(inputIds, 0, ids, 1, inputIds.length);
+            return new AssembledPrompt(ids, runs.stream().map(r -> new VisualRun(r.tokenId(), r.start() + 1, r.length())).toList());
+        }
+    }
+
+    /** {@link #assemble(int[], int, List)} for the media given with a prompt (each image one placeholder, each video one). */
+    public AssembledPrompt assemble(int[] ids, List<VisualInput> media) {
+        int images = 0;
+        List<Integer> videoFrames = new ArrayList<>();
+        for (VisualInput input : media) {
+            if (input.kind() == VisualInput.Kind.IMAGE) {
+                images += input.frames();
+            } else {
+                videoFrames.add(input.frames());
+            }
+        }
+        return assemble(ids, images, videoFrames);
     }
 
     /**

@@ -120,7 +120,7 @@ class PipelineEvalTest {
                         item.id() + ": " + line.get("error"));
                 continue;
             }
-            Answer answer = tinyA.answer(Prompts.prompt(item, task), media(item), tinyA.options(MAX_NEW_TOKENS,
+            Answer answer = tinyA.answer(TaskPrompts.prompt(item, task), media(item), tinyA.options(MAX_NEW_TOKENS,
                     SamplingOptions.GREEDY), TokenListener.NONE);
             assertEquals(new ObjectMapper().valueToTree(answer.tokenIds()), line.get("token_ids"), "ids of " + item.id());
             assertEquals(answer.text().strip(), line.get("prediction").asText(), "prediction of " + item.id());

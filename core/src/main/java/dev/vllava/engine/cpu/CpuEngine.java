@@ -314,6 +314,12 @@ public final class CpuEngine implements Engine {
         return best;
     }
 
+    /** Up to {@link Gemv#MAX_ROWS} rows each row is its own GEMV; the blocked GEMM beyond sums in another order. */
+    @Override
+    public int rowIndependentMatmulRows() {
+        return Gemv.MAX_ROWS;
+    }
+
     @Override
     public MemoryUse memoryUse() {
         return new MemoryUse(memory.heldBytes(), memory.peakBytes());

@@ -1,0 +1,28 @@
+package dev.vllava.model;
+
+import dev.vllava.engine.AttentionShape;
+import dev.vllava.engine.Tensor;
+
+/**
+ * Where one sequence's keys and values live, per decoder layer. The forward pass only appends rows
+ * and attends over what is stored, so a paged store (fixed-size blocks and a block table, prefix
+ * blocks shared read-only between sequences) can replace {@link ContiguousKvStorage} without the
+ * model code changing: it would implement these two operations over its blocks.
+ */
+interface KvStorage extends AutoCloseable {
+
+    /** Most positions it can hold. */
+    int capacity();
+
+    /** Stores {@code keys} and {@code values} ({@code [n, kvWidth]}) at positions {@code first .. first + n - 1} of {@code layer}. */
+    void write(int layer, int first, Tensor keys, Tensor values);
+
+    /**
+     * {@code out = attention(queries, stored[0 .. visible))} for {@code layer}; {@code shape.queryOffset()} is
+     * the position of query row 0.
+     */
+    void attend(int layer, Tensor out, Tensor queries, int visible, AttentionShape shape);
+
+    @Override
+    void close();
+}
