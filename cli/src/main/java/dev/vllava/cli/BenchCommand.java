@@ -36,9 +36,6 @@ final class BenchCommand implements Callable<Integer> {
     static final int CPU_FRAMES = 1;
     static final int CPU_PROMPT_TOKENS = 128;
     static final int CPU_DECODE_TOKENS = 8;
-    static final int CUDA_FRAMES = 8;
-    static final int CUDA_TEXT_TOKENS = 40;
-    static final int CUDA_DECODE_TOKENS = 64;
 
     @Spec
     CommandSpec spec;

@@ -41,6 +41,15 @@ public interface Engine extends AutoCloseable {
     /** {@code out[n,o] = Σ_i x[n,i]·weight[o,i] (+ bias[0,o])}; bias may be null. */
     void matmul(Tensor out, Tensor x, Tensor weight, Tensor bias);
 
+    /**
+     * {@code out = fn(x·weightᵀ + bias)}, the bias and activation fused where the engine can (bias may be null).
+     * The default is {@link #matmul} then {@link #activate}.
+     */
+    default void matmulActivate(Tensor out, Tensor x, Tensor weight, Tensor bias, Activation fn) {
+        matmul(out, x, weight, bias);
+        activate(out, fn);
+    }
+
     /** {@code out = a + b}, element-wise; out may alias a or b. */
     void add(Tensor out, Tensor a, Tensor b);
 

@@ -21,8 +21,7 @@ public final class Projector {
     /** {@code features [n, vision hidden]} to a new {@code [n, text hidden]} tensor. */
     public Tensor project(Tensor features) {
         try (Tensor inner = engine.allocate(features.rows(), linear1.outputs())) {
-            linear1.apply(inner, features);
-            engine.activate(inner, activation);
+            linear1.applyActivated(inner, features, activation);
             Tensor out = engine.allocate(features.rows(), linear2.outputs());
             linear2.apply(out, inner);
             return out;

@@ -121,8 +121,7 @@ public final class VisionTower {
     /** {@code fc2(act(fc1(x)))}. */
     private Tensor mlp(Tensor x, EncoderLayer layer) {
         try (Tensor inner = engine.allocate(x.rows(), layer.fc1().outputs())) {
-            layer.fc1().apply(inner, x);
-            engine.activate(inner, activation);
+            layer.fc1().applyActivated(inner, x, activation);
             Tensor out = engine.allocate(x.rows(), config.hiddenSize());
             layer.fc2().apply(out, inner);
             return out;

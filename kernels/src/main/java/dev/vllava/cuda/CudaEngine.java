@@ -285,6 +285,13 @@ public final class CudaEngine implements Engine {
         }
     }
 
+    /** The product without bias, then bias and activation in one pass. */
+    @Override
+    public void matmulActivate(Tensor out, Tensor x, Tensor weight, Tensor bias, Activation fn) {
+        matmul(out, x, weight, null);
+        biasActivate(out, bias, fn.ordinal());
+    }
+
     /** {@code x ← fn(x + bias)} (fn -1: bias only) in one pass; the fused form of matmul bias + activation. */
     public void biasActivate(Tensor xTensor, Tensor biasTensor, int activationOrdinal) {
         CudaTensor x = f32(xTensor);
@@ -308,6 +315,12 @@ public final class CudaEngine implements Engine {
     @Override
     public void rmsNorm(Tensor outTensor, Tensor xTensor, Tensor weightTensor, float eps) {
         rmsNormResidual(outTensor, null, xTensor, weightTensor, eps);
+    }
+
+    /** One kernel pass instead of an add and a norm. */
+    @Override
+    public void addRmsNorm(Tensor out, Tensor residual, Tensor delta, Tensor weight, float eps) {
+        rmsNormResidual(out, residual, delta, weight, eps);
     }
 
     /**
@@ -436,6 +449,12 @@ public final class CudaEngine implements Engine {
     /** Waits for every queued operation (timing, and before reading results some other way). */
     public void synchronize() {
         gpu.synchronize();
+    }
+
+    /** Up to {@link Launch#GEMV_MAX_BATCH} rows each row is its own GEMV (decode); more rows go to cuBLAS. */
+    @Override
+    public int rowIndependentMatmulRows() {
+        return Launch.GEMV_MAX_BATCH;
     }
 
     @Override
