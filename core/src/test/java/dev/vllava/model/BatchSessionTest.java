@@ -115,6 +115,16 @@ class BatchSessionTest {
     }
 
     @Test
+    void sampledBatchAnswersEqualSampledOneByOneAnswers() {
+        GenerationOptions sampled = tinyA.options(6, new SamplingOptions(0.9, 40, 0.95, 1234));
+        List<Answer> answers = new BatchSession(tinyA).answer(prompts.subList(0, 4), media.subList(0, 4), sampled);
+        for (int i = 0; i < 4; i++) {
+            assertArrayEquals(tinyA.answer(prompts.get(i), media.get(i), sampled, TokenListener.NONE).tokenIds(),
+                    answers.get(i).tokenIds(), "question " + i + ": one sampler per sequence, seeded as a single answer's");
+        }
+    }
+
+    @Test
     void answerListIsInOrder() {
         List<Answer> answers = new BatchSession(tinyA).answer(prompts.subList(0, 3), media.subList(0, 3),
                 tinyA.options(3, SamplingOptions.GREEDY));
