@@ -106,14 +106,14 @@ final class BenchCommand implements Callable<Integer> {
             requireContext(config, options);
             try (SyntheticWeights weights = new SyntheticWeights(config, DType.F16, 1)) {
                 warnIfMemoryShort(weights.bytesForVideo());
-                return CpuBench.run(new CpuBench.Weights("synthetic " + source.synthetic, config, weights, DType.F16,
+                return CpuBench.run(new CpuBench.WeightSource("synthetic " + source.synthetic, config, weights, DType.F16,
                         weights::bytes), threadCount, options, buffer, this::progress);
             }
         }
         try (Checkpoint checkpoint = Checkpoint.open(source.modelDir)) {
             requireContext(checkpoint.config(), options);
             DType dtype = checkpoint.tensor("language_model.model.layers.0.self_attn.q_proj.weight").dtype();
-            return CpuBench.run(new CpuBench.Weights(source.modelDir.toString(), checkpoint.config(),
+            return CpuBench.run(new CpuBench.WeightSource(source.modelDir.toString(), checkpoint.config(),
                     name -> checkpoint.has(name) ? checkpoint.tensor(name) : null, dtype, null),
                     threadCount, options, buffer, this::progress);
         }

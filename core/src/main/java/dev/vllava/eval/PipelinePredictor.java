@@ -3,7 +3,7 @@ package dev.vllava.eval;
 import dev.vllava.VllavaException;
 import dev.vllava.generate.GenerationOptions;
 import dev.vllava.model.Answer;
-import dev.vllava.model.BatchSession;
+import dev.vllava.model.BatchGenerator;
 import dev.vllava.model.Pipeline;
 import dev.vllava.model.VisualInput;
 import java.util.ArrayList;
@@ -11,24 +11,24 @@ import java.util.List;
 
 /**
  * The model behind {@code vllava eval}: a batch's prompts are prefilled one by one, then decoded together
- * ({@link BatchSession}). A prompt that does not fit the context (or whose media do not match its
+ * ({@link BatchGenerator}). A prompt that does not fit the context (or whose media do not match its
  * placeholders) becomes that item's failed prediction; the others go on.
  */
 public final class PipelinePredictor implements Predictor<List<VisualInput>> {
-    private final BatchSession session;
+    private final BatchGenerator session;
     private final GenerationOptions options;
 
     public PipelinePredictor(Pipeline pipeline, GenerationOptions options) {
-        this(new BatchSession(pipeline), options);
+        this(new BatchGenerator(pipeline), options);
     }
 
-    public PipelinePredictor(BatchSession session, GenerationOptions options) {
+    public PipelinePredictor(BatchGenerator session, GenerationOptions options) {
         this.session = session;
         this.options = options;
     }
 
     /** An item of the batch: started (prefilled), or failed before decoding. */
-    private record Started(BatchSession.Sequence sequence, Prediction failure) {
+    private record Started(BatchGenerator.Sequence sequence, Prediction failure) {
         Prediction prediction() {
             if (failure != null) {
                 return failure;

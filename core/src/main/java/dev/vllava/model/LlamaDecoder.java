@@ -62,14 +62,14 @@ public final class LlamaDecoder implements AutoCloseable {
         }
     }
 
-    LlamaDecoder(Engine engine, TextConfig config, Weights weights) {
+    LlamaDecoder(Engine engine, TextConfig config, CheckpointTensors weights) {
         this.engine = engine;
         this.config = config;
         this.queryWidth = config.numAttentionHeads() * config.headDim();
         this.kvWidth = config.numKeyValueHeads() * config.headDim();
         this.eps = (float) config.rmsNormEps();
         this.heads = AttentionShape.causal(config.numAttentionHeads(), config.numKeyValueHeads(), config.headDim(), 0);
-        Weights model = weights.under("model.");
+        CheckpointTensors model = weights.under("model.");
         TensorData embedding = model.get("embed_tokens.weight");
         this.embedTokens = engine.weight(embedding);
         for (int i = 0; i < config.numHiddenLayers(); i++) {
@@ -239,9 +239,9 @@ public final class LlamaDecoder implements AutoCloseable {
         return last;
     }
 
-    private DecoderLayer loadLayer(Weights layer) {
-        Weights attention = layer.under("self_attn.");
-        Weights mlp = layer.under("mlp.");
+    private DecoderLayer loadLayer(CheckpointTensors layer) {
+        CheckpointTensors attention = layer.under("self_attn.");
+        CheckpointTensors mlp = layer.under("mlp.");
         boolean attentionBias = config.attentionBias();
         boolean mlpBias = config.mlpBias();
         return new DecoderLayer(

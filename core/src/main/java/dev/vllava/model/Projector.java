@@ -11,7 +11,7 @@ public final class Projector {
     private final StackedLinear linear2;
     private final Activation activation;
 
-    Projector(Engine engine, Weights weights, String projectorHiddenAct) {
+    Projector(Engine engine, CheckpointTensors weights, String projectorHiddenAct) {
         this.engine = engine;
         this.linear1 = StackedLinear.single(engine, weights.get("linear_1.weight"), weights.get("linear_1.bias"));
         this.linear2 = StackedLinear.single(engine, weights.get("linear_2.weight"), weights.get("linear_2.bias"));

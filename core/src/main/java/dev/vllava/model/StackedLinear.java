@@ -50,7 +50,7 @@ final class StackedLinear {
             Tensor weight = weights.size() == 1 ? engine.weight(weights.getFirst()) : engine.weightRows(weights);
             if (biases != null) {
                 TensorData bias = biases.size() == 1 ? biases.getFirst()
-                        : Weights.concatenate(biases.getFirst().name() + "+stacked", biases);
+                        : CheckpointTensors.concatenate(biases.getFirst().name() + "+stacked", biases);
                 biasTensors.add(engine.weight(bias));
             }
             return new StackedLinear(engine, List.of(weight), biases == null ? null : biasTensors,

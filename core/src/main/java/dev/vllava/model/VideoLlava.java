@@ -31,7 +31,7 @@ public final class VideoLlava implements AutoCloseable {
         this.config = config;
         this.engine = engine;
         this.tensors = tensors;
-        Weights root = new Weights(tensors, "");
+        CheckpointTensors root = new CheckpointTensors(tensors, "");
         this.projector = new Projector(engine, root.under("multi_modal_projector."), config.projectorHiddenAct());
         this.decoder = new LlamaDecoder(engine, config.text(), root.under("language_model."));
         this.prompts = new PromptAssembler(config);
@@ -56,7 +56,7 @@ public final class VideoLlava implements AutoCloseable {
 
     public synchronized VisionTower imageTower() {
         if (imageTower == null) {
-            imageTower = new VisionTower(engine, config.vision(), new Weights(tensors, "image_tower.vision_model."),
+            imageTower = new VisionTower(engine, config.vision(), new CheckpointTensors(tensors, "image_tower.vision_model."),
                     config.visionLayersUsed());
         }
         return imageTower;
@@ -64,7 +64,7 @@ public final class VideoLlava implements AutoCloseable {
 
     public synchronized VisionTower videoTower() {
         if (videoTower == null) {
-            videoTower = new VisionTower(engine, config.vision(), new Weights(tensors, "video_tower.vision_model."),
+            videoTower = new VisionTower(engine, config.vision(), new CheckpointTensors(tensors, "video_tower.vision_model."),
                     config.visionLayersUsed());
         }
         return videoTower;

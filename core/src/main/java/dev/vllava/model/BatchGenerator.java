@@ -22,17 +22,17 @@ import java.util.List;
  * {@link dev.vllava.engine.Engine#rowIndependentMatmulRows()} rows (the default {@code rowsPerStep}; larger
  * batches decode in groups of that many).
  */
-public final class BatchSession {
+public final class BatchGenerator {
     private final Pipeline pipeline;
     private final LlamaDecoder decoder;
     private final int rowsPerStep;
 
-    public BatchSession(Pipeline pipeline) {
+    public BatchGenerator(Pipeline pipeline) {
         this(pipeline, pipeline.engine().rowIndependentMatmulRows());
     }
 
     /** @param rowsPerStep most sequences in one decode step; more running sequences step in groups */
-    public BatchSession(Pipeline pipeline, int rowsPerStep) {
+    public BatchGenerator(Pipeline pipeline, int rowsPerStep) {
         if (rowsPerStep < 1) {
             throw new IllegalArgumentException("rows per step must be at least 1, got " + rowsPerStep);
         }
