@@ -257,6 +257,9 @@ public final class CudaEngine implements Engine {
         if (w.columns() != in || out.rows() != n || out.columns() != o) {
             throw new IllegalArgumentException("matmul shapes: out " + out + ", x " + x + ", weight " + w);
         }
+        if (n == 0) {
+            return;
+        }
         CudaTensor bias = biasTensor == null ? null : cuda(biasTensor);
         boolean biasFused = bias != null && bias.dtype() == w.dtype();
         if (w.dtype() != DType.F32 && Launch.gemvApplies(n, in, w.rowStride(), x.rowStride(), x.address, w.address)) {
@@ -333,6 +336,9 @@ public final class CudaEngine implements Engine {
         CudaTensor residual = residualTensor == null ? null : f32(residualTensor);
         CudaTensor w = cuda(weightTensor);
         sameShape(out, x, "rmsNorm");
+        if (x.rows() == 0) {
+            return;
+        }
         gpu.launch(gpu.function(Kernel.RMS_NORM, w.dtype()), Launch.perRow(x.rows()), out.address, out.rowStride(),
                 x.address, x.rowStride(), residual == null ? 0L : residual.address, residual == null ? 0 : residual.rowStride(),
                 w.address, x.columns(), eps);
@@ -347,6 +353,9 @@ public final class CudaEngine implements Engine {
         sameShape(out, x, "layerNorm");
         if (w.dtype() != b.dtype()) {
             throw new IllegalArgumentException("layerNorm weight " + w.dtype() + " and bias " + b.dtype() + " differ");
+        }
+        if (x.rows() == 0) {
+            return;
         }
         gpu.launch(gpu.function(Kernel.LAYER_NORM, w.dtype()), Launch.perRow(x.rows()), out.address, out.rowStride(),
                 x.address, x.rowStride(), w.address, b.address, x.columns(), eps);
@@ -374,6 +383,9 @@ public final class CudaEngine implements Engine {
         if (heads * headDim > x.columns() || headDim % 2 != 0) {
             throw new IllegalArgumentException("rope: " + heads + " heads of " + headDim + " on " + x);
         }
+        if (x.rows() == 0) {
+            return;
+        }
         gpu.launch(gpu.function(Kernel.ROPE), Launch.perRow(x.rows()), x.address, x.rowStride(), heads, headDim,
                 firstPosition, (float) (Math.log(theta) / Math.log(2)));
     }
@@ -389,6 +401,9 @@ public final class CudaEngine implements Engine {
         float scale = (float) (1.0 / Math.sqrt(shape.headDim()));
         boolean wide = Launch.attentionMaxHeadDim(shape.headDim()) == 128;
         int causal = shape.causal() ? 1 : 0;
+        if (nq == 0) {
+            return;
+        }
         if (nq <= DECODE_MAX_QUERIES && nk > Launch.KEY_TILE * 4) {
             Launch.DecodeSplit split = Launch.flashDecode(nk, shape.heads(), nq, gpu.multiprocessors);
             long slots = (long) nq * shape.heads() * split.splits();
@@ -418,6 +433,9 @@ public final class CudaEngine implements Engine {
             if (id < 0 || id >= table.rows()) {
                 throw new IllegalArgumentException("token id " + id + " outside the embedding table of " + table.rows() + " rows");
             }
+        }
+        if (ids.length == 0) {
+            return;
         }
         DeviceArena.Block idBlock = arena.allocate((long) ids.length * Integer.BYTES);
         gpu.upload(idBlock.address(), MemorySegment.ofArray(ids));
