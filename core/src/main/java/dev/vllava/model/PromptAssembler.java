@@ -40,7 +40,7 @@ public final class PromptAssembler {
         }
     }
 
-    /** {@link #assemble(int[], int, List)} for the media given with a prompt (each image one placeholder, each video one). */
+    /** {@link #assemble(int[], int, List)} for the media given with a prompt: an image input of n frames fills n {@code <image>} placeholders, a video one {@code <video>}. */
     public AssembledPrompt assemble(int[] ids, List<VisualInput> media) {
         int images = 0;
         List<Integer> videoFrames = new ArrayList<>();
