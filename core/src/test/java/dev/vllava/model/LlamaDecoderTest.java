@@ -11,8 +11,11 @@ import dev.vllava.engine.Engine;
 import dev.vllava.engine.Tensor;
 import dev.vllava.engine.cpu.CpuEngine;
 import dev.vllava.model.LlamaDecoder.SequenceRows;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -86,6 +89,34 @@ class LlamaDecoderTest {
             int vocab = decoder.vocabularySize();
             assertArrayEquals(engine.download(decoder.decodeStep(40, aAlone)), Arrays.copyOfRange(batched, 0, vocab));
             assertArrayEquals(engine.download(decoder.decodeStep(41, bAlone)), Arrays.copyOfRange(batched, vocab, 2 * vocab));
+        }
+    }
+
+    @Test
+    void aDecodeLoopAllocatesNothingAfterItsFirstStep() {
+        AtomicInteger allocations = new AtomicInteger();
+        Engine counting = (Engine) Proxy.newProxyInstance(Engine.class.getClassLoader(), new Class<?>[] {Engine.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("allocate") || method.getName().equals("upload")) {
+                        allocations.incrementAndGet();
+                    }
+                    try {
+                        return method.invoke(engine, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        LlamaDecoder counted = VideoLlava.load(golden.config(), golden.modelTensors(), counting).decoder();
+        try (KvCache cache = counted.newKvCache(32); Tensor prompt = counted.embed(new int[] {1, 5, 6, 7})) {
+            counted.prefill(prompt, cache);
+            counted.decodeStep(8, cache);
+            allocations.set(0);
+            for (int token = 9; token < 15; token++) {
+                counted.decodeStep(token, cache);
+            }
+            assertEquals(0, allocations.get(), "the step's activations live in the decoder's reused buffers");
+        } finally {
+            counted.close();
         }
     }
 
