@@ -65,7 +65,18 @@ public final class BatchGenerator {
      * context, before any work.
      */
     public Sequence start(PreparedPrompt prompt, GenerationOptions options) {
-        Conversation conversation = new Conversation(pipeline.model(), pipeline.contextFor(prompt, options.maxNewTokens()));
+        return start(new Conversation(pipeline.model(), pipeline.contextFor(prompt, options.maxNewTokens())), prompt, options);
+    }
+
+    /** {@link #start(PreparedPrompt, GenerationOptions)} on a media prefix that covers the prompt: only its own tokens are prefilled. */
+    public Sequence start(MediaPrefix prefix, PreparedPrompt prompt, GenerationOptions options) {
+        if (!prefix.covers(prompt)) {
+            throw new IllegalArgumentException("the prompt does not start with the media prefix");
+        }
+        return start(new Conversation(prefix, pipeline.contextFor(prompt, options.maxNewTokens())), prompt, options);
+    }
+
+    private Sequence start(Conversation conversation, PreparedPrompt prompt, GenerationOptions options) {
         try {
             Conversation.Prefill prefill = conversation.prefill(prompt, options.maxNewTokens());
             Sequence sequence = new Sequence(conversation, new Sampler(pipeline.engine(), options.sampling()), options, prefill);

@@ -39,6 +39,15 @@ final class ContiguousKvStorage implements KvStorage {
     }
 
     @Override
+    public KvStorage share(int positions, int newCapacity) {
+        ContiguousKvStorage copy = new ContiguousKvStorage(engine, keys.size(), newCapacity, keys.getFirst().columns());
+        for (int layer = 0; layer < keys.size(); layer++) {
+            copy.write(layer, 0, keys.get(layer).rowSlice(0, positions), values.get(layer).rowSlice(0, positions));
+        }
+        return copy;
+    }
+
+    @Override
     public void close() {
         keys.forEach(Tensor::close);
         values.forEach(Tensor::close);

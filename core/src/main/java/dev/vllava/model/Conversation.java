@@ -19,6 +19,8 @@ import java.util.List;
 public final class Conversation implements AutoCloseable {
     private final VideoLlava model;
     private final KvCache kvCache;
+    /** The media prefix the cache starts with (null: none); kept across {@link #reset} while prompts start with it. */
+    private MediaPrefix prefix;
     private int pendingToken = -1;
 
     /** What one turn read and produced. */
@@ -31,8 +33,22 @@ public final class Conversation implements AutoCloseable {
     public record Prefill(Tensor logits, int promptTokens, double visionMs, double prefillMs) {}
 
     public Conversation(VideoLlava model, int contextLength) {
+        this(model, model.decoder().newKvCache(contextLength));
+    }
+
+    /**
+     * A dialogue whose cache starts with {@code prefix}'s tokens (its blocks shared, not copied): a first
+     * prompt that {@link MediaPrefix#covers starts with them} prefills only what follows. The prefix stays
+     * the caller's to close, after this conversation.
+     */
+    public Conversation(MediaPrefix prefix, int contextLength) {
+        this(prefix.model(), prefix.fork(contextLength));
+        this.prefix = prefix;
+    }
+
+    Conversation(VideoLlava model, KvCache kvCache) {
         this.model = model;
-        this.kvCache = model.decoder().newKvCache(contextLength);
+        this.kvCache = kvCache;
     }
 
     VideoLlava model() {
@@ -43,9 +59,16 @@ public final class Conversation implements AutoCloseable {
         return kvCache;
     }
 
-    /** Forgets the dialogue (the cache's memory is kept for the next one). */
+    /**
+     * Forgets the dialogue (the cache's memory is kept for the next one). A media prefix stays in the cache:
+     * a next first prompt on the same media reads only what follows it; one on other media drops it.
+     */
     public void reset() {
-        kvCache.reset();
+        if (prefix != null) {
+            kvCache.truncate(prefix.length());
+        } else {
+            kvCache.reset();
+        }
         pendingToken = -1;
     }
 
@@ -84,6 +107,13 @@ public final class Conversation implements AutoCloseable {
      * that it fits with {@code maxNewTokens} more. The caller chooses the first token from the logits.
      */
     public Prefill prefill(PreparedPrompt prompt, int maxNewTokens) {
+        if (prefix != null && pendingToken < 0 && kvCache.length() == prefix.length()) {
+            if (prefix.covers(prompt)) {
+                return prefillAfterPrefix(prompt, maxNewTokens);
+            }
+            prefix = null;
+            kvCache.reset();
+        }
         AssembledPrompt assembled = pendingToken < 0 ? prompt.assembled() : prompt.assembled().after(pendingToken);
         ContextOverflow.require(kvCache.length(), prompt, assembled.length(), maxNewTokens, kvCache.capacity());
         long start = System.nanoTime();
@@ -106,6 +136,16 @@ public final class Conversation implements AutoCloseable {
         } finally {
             images.forEach(Tensor::close);
             videos.forEach(Tensor::close);
+        }
+    }
+
+    /** The prompt's tokens after the shared prefix already in the cache; the context check counts the whole prompt. */
+    private Prefill prefillAfterPrefix(PreparedPrompt prompt, int maxNewTokens) {
+        ContextOverflow.require(0, prompt, prompt.length(), maxNewTokens, kvCache.capacity());
+        long start = System.nanoTime();
+        try (Tensor embeddings = model.inputEmbeddings(prompt.assembled().from(prefix.length()), List.of(), List.of())) {
+            Tensor logits = model.decoder().prefill(embeddings, kvCache);
+            return new Prefill(logits, prompt.length(), 0, (System.nanoTime() - start) / 1e6);
         }
     }
 

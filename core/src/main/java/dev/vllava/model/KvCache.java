@@ -6,9 +6,9 @@ import dev.vllava.engine.Tensor;
 
 /**
  * One sequence's keys and values for every decoder layer, for the tokens seen so far (keys after
- * RoPE). The storage is a {@link KvStorage}: today one contiguous tensor per layer allocated for the
- * whole context; the forward pass sees only {@link #store} and {@link #attend}, so a paged store can
- * take its place. {@link #truncate} forgets the last tokens (e.g. to rewind a chat turn) without
+ * RoPE). The storage is a {@link KvStorage}: one contiguous tensor per layer allocated for the whole
+ * context, or blocks taken as tokens arrive whose prefix several sequences share ({@link #fork}); the
+ * forward pass sees only {@link #store} and {@link #attend}. {@link #truncate} forgets the last tokens (e.g. to rewind a chat turn) without
  * freeing anything.
  */
 public final class KvCache implements AutoCloseable {
@@ -51,6 +51,20 @@ public final class KvCache implements AutoCloseable {
             throw VllavaException.contextOverflow("%d more tokens do not fit in the context of %d tokens (%d already used)",
                     tokens, capacity(), length);
         }
+    }
+
+    /**
+     * Another sequence that starts with this one's tokens and may hold {@code capacity} in all: on a paged
+     * cache it shares the held blocks (memory for the prefix once), on a contiguous one it copies them.
+     * Either cache may then go on without changing the other.
+     */
+    public KvCache fork(int capacity) {
+        if (capacity < length) {
+            throw new IllegalArgumentException("a fork of " + length + " tokens cannot hold only " + capacity);
+        }
+        KvCache fork = new KvCache(storage.share(length, capacity));
+        fork.length = length;
+        return fork;
     }
 
     /** Stores the step's rotated keys and values of {@code layer} after the tokens held. */

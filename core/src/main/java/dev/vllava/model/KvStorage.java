@@ -6,8 +6,8 @@ import dev.vllava.engine.Tensor;
 /**
  * Where one sequence's keys and values live, per decoder layer. The forward pass only appends rows
  * and attends over what is stored, so a paged store (fixed-size blocks and a block table, prefix
- * blocks shared read-only between sequences) can replace {@link ContiguousKvStorage} without the
- * model code changing: it would implement these two operations over its blocks.
+ * blocks shared read-only between sequences) replaces {@link ContiguousKvStorage} without the
+ * model code changing: {@link PagedKvStorage} implements them over its blocks.
  */
 interface KvStorage extends AutoCloseable {
 
@@ -22,6 +22,12 @@ interface KvStorage extends AutoCloseable {
      * the position of query row 0.
      */
     void attend(int layer, Tensor out, Tensor queries, int visible, AttentionShape shape);
+
+    /**
+     * A storage of {@code capacity} positions whose first {@code positions} hold this one's; writes to either
+     * leave the other unchanged ({@link PagedKvStorage} shares its blocks, {@link ContiguousKvStorage} copies).
+     */
+    KvStorage share(int positions, int capacity);
 
     @Override
     void close();

@@ -40,6 +40,7 @@ public final class LlamaDecoder implements AutoCloseable {
     private final float eps;
     private final AttentionShape heads;
     private final Workspace work;
+    private final KvBlockPool blocks;
 
     /** One sequence's part of a step: its cache and the number of new rows it feeds. */
     public record SequenceRows(KvCache cache, int rows) {
@@ -83,6 +84,7 @@ public final class LlamaDecoder implements AutoCloseable {
         this.lmHead = config.tieWordEmbeddings() || head == null ? embedTokens : engine.weight(head);
         int hidden = config.hiddenSize();
         DecoderLayer first = layers.getFirst();
+        this.blocks = new KvBlockPool(engine, layers.size(), kvWidth, KvBlockPool.DEFAULT_BLOCK_SIZE);
         this.work = new Workspace(new ReusedTensor(engine, hidden), new ReusedTensor(engine, hidden),
                 new ReusedTensor(engine, first.qkv().outputs()), new ReusedTensor(engine, queryWidth),
                 new ReusedTensor(engine, hidden), new ReusedTensor(engine, first.gateUp().outputs()),
@@ -100,6 +102,28 @@ public final class LlamaDecoder implements AutoCloseable {
 
     /** A cache for {@code contextLength} tokens (at most max_position_embeddings). */
     public KvCache newKvCache(int contextLength) {
+        requireContext(contextLength);
+        return new KvCache(new ContiguousKvStorage(engine, layers.size(), contextLength, kvWidth));
+    }
+
+    /**
+     * A cache for {@code contextLength} tokens in shared blocks: memory is taken as tokens arrive, and its
+     * {@link KvCache#fork forks} share the blocks already written (a media prefix held once for many questions).
+     */
+    public KvCache newPagedKvCache(int contextLength) {
+        requireContext(contextLength);
+        return new KvCache(new PagedKvStorage(engine, blocks, contextLength));
+    }
+
+    /** KV blocks held now by paged caches, and at most so far. */
+    public KvBlocks kvBlocks() {
+        return new KvBlocks(blocks.blocksHeld(), blocks.peakBlocksHeld(), blocks.blockSize(), blocks.bytesPerBlock());
+    }
+
+    /** How much paged KV memory is held: blocks of {@code blockSize} positions, {@code bytesPerBlock} each. */
+    public record KvBlocks(int held, int peak, int blockSize, long bytesPerBlock) {}
+
+    private void requireContext(int contextLength) {
         if (contextLength <= 0) {
             throw VllavaException.usage("context length must be positive, got %d", contextLength);
         }
@@ -107,7 +131,6 @@ public final class LlamaDecoder implements AutoCloseable {
             throw VllavaException.usage("context length %d exceeds the model's max_position_embeddings %d",
                     contextLength, config.maxPositionEmbeddings());
         }
-        return new KvCache(new ContiguousKvStorage(engine, layers.size(), contextLength, kvWidth));
     }
 
     /** Token embeddings {@code [ids.length, hidden]} (a new tensor). */
@@ -259,5 +282,6 @@ public final class LlamaDecoder implements AutoCloseable {
     @Override
     public void close() {
         work.close();
+        blocks.close();
     }
 }

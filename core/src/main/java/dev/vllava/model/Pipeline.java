@@ -128,6 +128,25 @@ public final class Pipeline implements AutoCloseable {
         }
     }
 
+    /**
+     * The media prefix of {@code prompt} (everything up to the end of its last image or video), read once
+     * for {@link #answer(MediaPrefix, PreparedPrompt, GenerationOptions, TokenListener)} to share between
+     * the questions on the same media. See {@link MediaPrefix#sharable} for which prompts have one.
+     */
+    public MediaPrefix prefix(PreparedPrompt prompt) {
+        return MediaPrefix.read(model, prompt);
+    }
+
+    /** {@link #answer(PreparedPrompt, GenerationOptions, TokenListener)} on a prefix that {@link MediaPrefix#covers covers} the prompt. */
+    public Answer answer(MediaPrefix prefix, PreparedPrompt prompt, GenerationOptions options, TokenListener listener) {
+        if (!prefix.covers(prompt)) {
+            throw new IllegalArgumentException("the prompt does not start with the media prefix");
+        }
+        try (Session session = new Session(tokenizer, new Conversation(prefix, contextFor(prompt, options.maxNewTokens())))) {
+            return session.ask(prompt, options, listener);
+        }
+    }
+
     public Answer answer(String prompt, List<VisualInput> media, GenerationOptions options, TokenListener listener) {
         return answer(prepare(prompt, media), options, listener);
     }

@@ -3,6 +3,7 @@ package dev.vllava.model;
 import dev.vllava.VllavaException;
 import dev.vllava.config.VideoLlavaConfig;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -29,6 +30,19 @@ public final class PromptAssembler {
 
         public int visualTokens() {
             return runs.stream().mapToInt(VisualRun::length).sum();
+        }
+
+        /** The ids from {@code start} on: a tail that follows a prefix holding every visual run. */
+        AssembledPrompt from(int start) {
+            if (visualEnd() > start) {
+                throw new IllegalArgumentException("a prompt tail from " + start + " would hold visual tokens");
+            }
+            return new AssembledPrompt(Arrays.copyOfRange(inputIds, start, inputIds.length), List.of());
+        }
+
+        /** The end of the last visual run: where the text after every image and video starts (0 without media). */
+        public int visualEnd() {
+            return runs.stream().mapToInt(r -> r.start() + r.length()).max().orElse(0);
         }
 
         /** The same prompt after one more leading id (a dialogue's pending answer token). */
