@@ -15,6 +15,7 @@ import dev.vllava.eval.Scorer;
 import dev.vllava.eval.Shard;
 import dev.vllava.eval.Task;
 import dev.vllava.generate.SamplingOptions;
+import dev.vllava.model.LlamaDecoder;
 import dev.vllava.model.Pipeline;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -76,6 +77,10 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "N", defaultValue = "0", description = "CUDA device ordinal (default: ${DEFAULT-VALUE}).")
     int device;
 
+    @Option(names = "--no-prefix-reuse",
+            description = "Decode, encode and prefill each item's media anew, even when the items before it had the same media (for A/B timing).")
+    boolean noPrefixReuse;
+
     @Option(names = "--score", paramLabel = "PRED", description = "Only score an existing predictions file.")
     Path scoreFile;
 
@@ -125,12 +130,24 @@ final class EvalCommand implements Callable<Integer> {
         EvalSummary summary;
         try (Engine engine = Backends.open(backend, threads, device, System.err::println);
                 Pipeline pipeline = Pipeline.load(modelDir, engine);
-                EvalProgress progress = EvalProgress.onStderr(System.err)) {
-            PipelinePredictor predictor = new PipelinePredictor(pipeline, pipeline.options(maxNewTokens, SamplingOptions.GREEDY));
-            summary = new EvalRunner<>(options, new PipelineMediaPreparer(pipeline, frames), predictor, progress).run();
+                EvalProgress progress = EvalProgress.onStderr(System.err);
+                PipelinePredictor predictor = new PipelinePredictor(pipeline, pipeline.options(maxNewTokens, SamplingOptions.GREEDY),
+                        !noPrefixReuse)) {
+            summary = new EvalRunner<>(options, new PipelineMediaPreparer(pipeline, frames, !noPrefixReuse), predictor, progress).run();
+            if (Verbosity.isVerbose()) {
+                System.err.println(memoryLine(pipeline, engine));
+            }
         }
         System.err.println(describe(summary));
         return summary.metrics();
+    }
+
+    /** The KV blocks and engine memory the run held at most (--verbose): shared prefixes show as one prefix, not one per item. */
+    private static String memoryLine(Pipeline pipeline, Engine engine) {
+        LlamaDecoder.KvBlocks blocks = pipeline.model().decoder().kvBlocks();
+        return String.format("vllava: memory: KV cache peak %d blocks of %d tokens (%.1f MiB), engine peak %.1f MiB",
+                blocks.peak(), blocks.blockSize(), blocks.peak() * blocks.bytesPerBlock() / 1048576.0,
+                engine.memoryUse().peakBytes() / 1048576.0);
     }
 
     private Metrics score() {
