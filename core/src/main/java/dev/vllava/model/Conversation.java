@@ -19,8 +19,11 @@ import java.util.List;
 public final class Conversation implements AutoCloseable {
     private final VideoLlava model;
     private final KvCache kvCache;
-    /** The media prefix the cache starts with (null: none); kept across {@link #reset} while prompts start with it. */
-    private MediaPrefix prefix;
+    /**
+     * The media head of the dialogue's first prompt, whose rows stay at the start of the cache across
+     * {@link #reset} (null: none): a next first prompt on the same media reads only what follows them.
+     */
+    private MediaHead head;
     private int pendingToken = -1;
 
     /** What one turn read and produced. */
@@ -43,7 +46,7 @@ public final class Conversation implements AutoCloseable {
      */
     public Conversation(MediaPrefix prefix, int contextLength) {
         this(prefix.model(), prefix.fork(contextLength));
-        this.prefix = prefix;
+        this.head = prefix.head();
     }
 
     Conversation(VideoLlava model, KvCache kvCache) {
@@ -60,12 +63,13 @@ public final class Conversation implements AutoCloseable {
     }
 
     /**
-     * Forgets the dialogue (the cache's memory is kept for the next one). A media prefix stays in the cache:
-     * a next first prompt on the same media reads only what follows it; one on other media drops it.
+     * Forgets the dialogue (the cache's memory is kept for the next one). The first prompt's media head stays
+     * in the cache: a next first prompt on the same media reads only what follows it; one on other media
+     * drops it.
      */
     public void reset() {
-        if (prefix != null) {
-            kvCache.truncate(prefix.length());
+        if (head != null && kvCache.length() >= head.length()) {
+            kvCache.truncate(head.length());
         } else {
             kvCache.reset();
         }
@@ -107,13 +111,14 @@ public final class Conversation implements AutoCloseable {
      * that it fits with {@code maxNewTokens} more. The caller chooses the first token from the logits.
      */
     public Prefill prefill(PreparedPrompt prompt, int maxNewTokens) {
-        if (prefix != null && pendingToken < 0 && kvCache.length() == prefix.length()) {
-            if (prefix.covers(prompt)) {
-                return prefillAfterPrefix(prompt, maxNewTokens);
+        if (head != null && pendingToken < 0 && kvCache.length() == head.length()) {
+            if (head.covers(prompt)) {
+                return prefillAfterHead(prompt, maxNewTokens);
             }
-            prefix = null;
+            head = null;
             kvCache.reset();
         }
+        MediaHead firstHead = kvCache.length() == 0 && pendingToken < 0 ? MediaHead.of(prompt) : null;
         AssembledPrompt assembled = pendingToken < 0 ? prompt.assembled() : prompt.assembled().after(pendingToken);
         ContextOverflow.require(kvCache.length(), prompt, assembled.length(), maxNewTokens, kvCache.capacity());
         long start = System.nanoTime();
@@ -131,6 +136,9 @@ public final class Conversation implements AutoCloseable {
             try (Tensor embeddings = model.inputEmbeddings(assembled, images, videos)) {
                 Tensor logits = model.decoder().prefill(embeddings, kvCache);
                 pendingToken = -1;
+                if (firstHead != null) {
+                    head = firstHead;
+                }
                 return new Prefill(logits, assembled.length(), visionMs, (System.nanoTime() - start) / 1e6 - visionMs);
             }
         } finally {
@@ -139,11 +147,11 @@ public final class Conversation implements AutoCloseable {
         }
     }
 
-    /** The prompt's tokens after the shared prefix already in the cache; the context check counts the whole prompt. */
-    private Prefill prefillAfterPrefix(PreparedPrompt prompt, int maxNewTokens) {
+    /** The prompt's tokens after its media head, already in the cache; the context check counts the whole prompt. */
+    private Prefill prefillAfterHead(PreparedPrompt prompt, int maxNewTokens) {
         ContextOverflow.require(0, prompt, prompt.length(), maxNewTokens, kvCache.capacity());
         long start = System.nanoTime();
-        try (Tensor embeddings = model.inputEmbeddings(prompt.assembled().from(prefix.length()), List.of(), List.of())) {
+        try (Tensor embeddings = model.inputEmbeddings(prompt.assembled().from(head.length()), List.of(), List.of())) {
             Tensor logits = model.decoder().prefill(embeddings, kvCache);
             return new Prefill(logits, prompt.length(), 0, (System.nanoTime() - start) / 1e6);
         }

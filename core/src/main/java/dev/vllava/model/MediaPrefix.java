@@ -1,8 +1,5 @@
 package dev.vllava.model;
 
-import java.util.Arrays;
-import java.util.List;
-
 /**
  * A prompt's beginning up to the end of its last image or video, read once (media through the vision
  * tower, tokens prefilled) into a paged KV cache whose blocks every question on the same media shares.
@@ -21,16 +18,14 @@ import java.util.List;
  */
 public final class MediaPrefix implements AutoCloseable {
     private final VideoLlava model;
-    private final int[] ids;
-    private final List<VisualInput> media;
+    private final MediaHead head;
     private final KvCache cache;
     private final double visionMs;
     private final double prefillMs;
 
-    private MediaPrefix(VideoLlava model, int[] ids, List<VisualInput> media, KvCache cache, double visionMs, double prefillMs) {
+    private MediaPrefix(VideoLlava model, MediaHead head, KvCache cache, double visionMs, double prefillMs) {
         this.model = model;
-        this.ids = ids;
-        this.media = media;
+        this.head = head;
         this.cache = cache;
         this.visionMs = visionMs;
         this.prefillMs = prefillMs;
@@ -38,22 +33,19 @@ public final class MediaPrefix implements AutoCloseable {
 
     /** Whether {@code prompt} has a prefix worth sharing: media, and at least one token after them. */
     public static boolean sharable(PreparedPrompt prompt) {
-        int end = prompt.assembled().visualEnd();
-        return end > 0 && end < prompt.length();
+        return MediaHead.of(prompt) != null;
     }
 
     /** Encodes {@code prompt}'s media and prefills its ids up to the end of the last visual run. */
     static MediaPrefix read(VideoLlava model, PreparedPrompt prompt) {
-        if (!sharable(prompt)) {
+        MediaHead head = MediaHead.of(prompt);
+        if (head == null) {
             throw new IllegalArgumentException("the prompt has no media followed by text to share a prefix of");
         }
-        PromptAssembler.AssembledPrompt whole = prompt.assembled();
-        int[] ids = Arrays.copyOf(whole.inputIds(), whole.visualEnd());
-        PreparedPrompt head = new PreparedPrompt(new PromptAssembler.AssembledPrompt(ids, whole.runs()), prompt.media());
-        KvCache cache = model.decoder().newPagedKvCache(ids.length);
+        KvCache cache = model.decoder().newPagedKvCache(head.length());
         try {
-            Conversation.Prefill prefill = new Conversation(model, cache).prefill(head, 0);
-            return new MediaPrefix(model, ids, prompt.media(), cache, prefill.visionMs(), prefill.prefillMs());
+            Conversation.Prefill prefill = new Conversation(model, cache).prefill(head.prompt(prompt), 0);
+            return new MediaPrefix(model, head, cache, prefill.visionMs(), prefill.prefillMs());
         } catch (RuntimeException e) {
             cache.close();
             throw e;
@@ -64,9 +56,13 @@ public final class MediaPrefix implements AutoCloseable {
         return model;
     }
 
+    MediaHead head() {
+        return head;
+    }
+
     /** Tokens held (the media's placeholder runs included). */
     public int length() {
-        return ids.length;
+        return head.length();
     }
 
     /** Time the vision tower and projector took for the media. */
@@ -81,10 +77,7 @@ public final class MediaPrefix implements AutoCloseable {
 
     /** Whether {@code prompt} starts with this prefix (same ids, same media) and goes on after it. */
     public boolean covers(PreparedPrompt prompt) {
-        int[] other = prompt.assembled().inputIds();
-        return other.length > ids.length && prompt.media().equals(media)
-                && Arrays.equals(other, 0, ids.length, ids, 0, ids.length)
-                && prompt.assembled().visualEnd() <= ids.length;
+        return head.covers(prompt);
     }
 
     /** A cache of {@code capacity} tokens that starts with the prefix's, sharing its blocks. */

@@ -139,6 +139,25 @@ class MediaPrefixTest {
     }
 
     @Test
+    void aSessionResetKeepsItsFirstPromptsMediaRowsForTheNextQuestion() {
+        try (Session chat = tinyA.newSession(0)) {
+            chat.ask(chat.prepare(ChatTemplate.firstTurn(null, 0, 1, QUESTIONS[1]), video), options, TokenListener.NONE);
+            chat.ask(chat.prepare(ChatTemplate.nextTurn(true, 0, 0, QUESTIONS[2]), List.of()), options, TokenListener.NONE);
+            chat.reset();
+            int head = prompts.get(4).assembled().visualEnd();
+            assertEquals(head, chat.conversation().kvCache().length(), "the video's rows stay");
+            Answer again = chat.ask(chat.prepare(ChatTemplate.firstTurn(null, 0, 1, QUESTIONS[4]), video), options, TokenListener.NONE);
+            assertArrayEquals(tinyA.answer(prompts.get(4), options, TokenListener.NONE).tokenIds(), again.tokenIds());
+            assertEquals(0, again.timings().visionMs(), "no vision pass after the reset");
+            chat.reset();
+            List<VisualInput> otherVideo = List.of(VisualInput.video(golden.floats("videos.clip.pixel_values_videos"), 8));
+            PreparedPrompt other = chat.prepare(ChatTemplate.firstTurn(null, 0, 1, QUESTIONS[0]), otherVideo);
+            assertArrayEquals(tinyA.answer(other, options, TokenListener.NONE).tokenIds(),
+                    chat.ask(other, options, TokenListener.NONE).tokenIds(), "other media: read whole");
+        }
+    }
+
+    @Test
     void aPromptOnOtherMediaDropsThePrefixAndIsReadWhole() {
         List<VisualInput> otherVideo = List.of(VisualInput.video(golden.floats("videos.clip.pixel_values_videos"), 8));
         PreparedPrompt other = tinyA.prepare(ChatTemplate.firstTurn(null, 0, 1, QUESTIONS[0]), otherVideo);
