@@ -126,11 +126,7 @@ public final class Conversation implements AutoCloseable {
         List<Tensor> videos = new ArrayList<>();
         try {
             for (VisualInput input : prompt.media()) {
-                if (input.kind() == VisualInput.Kind.IMAGE) {
-                    images.add(model.imageFeatures(input.pixels(), input.frames()));
-                } else {
-                    videos.add(model.videoFeatures(input.pixels(), input.frames()));
-                }
+                (input.kind() == VisualInput.Kind.IMAGE ? images : videos).add(features(input));
             }
             double visionMs = (System.nanoTime() - start) / 1e6;
             try (Tensor embeddings = model.inputEmbeddings(assembled, images, videos)) {
@@ -145,6 +141,23 @@ public final class Conversation implements AutoCloseable {
             images.forEach(Tensor::close);
             videos.forEach(Tensor::close);
         }
+    }
+
+    /** The projected features of one medium: from the model's feature cache when it holds them, else computed (and stored there). */
+    private Tensor features(VisualInput input) {
+        FeatureCache cache = model.featureCache();
+        byte[] key = cache == null ? null : cache.key(input);
+        int columns = model.config().text().hiddenSize();
+        FeatureCache.Entry stored = key == null ? null : cache.load(key, columns);
+        if (stored != null) {
+            return model.engine().upload(stored.values(), stored.rows(), stored.columns());
+        }
+        Tensor features = input.kind() == VisualInput.Kind.IMAGE
+                ? model.imageFeatures(input.pixels(), input.frames()) : model.videoFeatures(input.pixels(), input.frames());
+        if (key != null) {
+            cache.store(key, features.rows(), features.columns(), model.engine().download(features));
+        }
+        return features;
     }
 
     /** The prompt's tokens after its media head, already in the cache; the context check counts the whole prompt. */

@@ -78,6 +78,11 @@ public final class Pipeline implements AutoCloseable {
         return generationConfig;
     }
 
+    /** Keeps projected visual features in {@code dir} across runs, at most {@code maxBytes} (least recently used entries go first). */
+    public void useFeatureCache(Path dir, long maxBytes) {
+        model.useFeatureCache(new FeatureCache(dir, maxBytes, FeatureCache.fingerprint(modelDir)));
+    }
+
     /** The longest sequence the model takes: max_position_embeddings. */
     public int maxContextLength() {
         return model.config().text().maxPositionEmbeddings();

@@ -37,6 +37,9 @@ public final class VideoLlava implements AutoCloseable {
         this.prompts = new PromptAssembler(config);
     }
 
+    /** Projected features kept across runs (null: none); see {@link FeatureCache}. */
+    private FeatureCache featureCache;
+
     public static VideoLlava load(Checkpoint checkpoint, Engine engine) {
         return new VideoLlava(checkpoint.config(), name -> checkpoint.has(name) ? checkpoint.tensor(name) : null, engine);
     }
@@ -44,6 +47,15 @@ public final class VideoLlava implements AutoCloseable {
     /** For tests and tools that hold tensors some other way; {@code tensors} returns null or throws for a missing name. */
     public static VideoLlava load(VideoLlavaConfig config, Function<String, TensorData> tensors, Engine engine) {
         return new VideoLlava(config, tensors, engine);
+    }
+
+    /** Keeps and reuses projected visual features in {@code cache} (null: none). */
+    public void useFeatureCache(FeatureCache cache) {
+        this.featureCache = cache;
+    }
+
+    FeatureCache featureCache() {
+        return featureCache;
     }
 
     public VideoLlavaConfig config() {
