@@ -81,6 +81,10 @@ final class EvalCommand implements Callable<Integer> {
             description = "Decode, encode and prefill each item's media anew, even when the items before it had the same media (for A/B timing).")
     boolean noPrefixReuse;
 
+    @Option(names = "--cache-dir", paramLabel = "DIR", defaultValue = "${env:VLLAVA_CACHE}",
+            description = "Keep projected video/image features here across runs (at most 4 GiB); default: $VLLAVA_CACHE, else none.")
+    Path cacheDir;
+
     @Option(names = "--score", paramLabel = "PRED", description = "Only score an existing predictions file.")
     Path scoreFile;
 
@@ -133,6 +137,7 @@ final class EvalCommand implements Callable<Integer> {
                 EvalProgress progress = EvalProgress.onStderr(System.err);
                 PipelinePredictor predictor = new PipelinePredictor(pipeline, pipeline.options(maxNewTokens, SamplingOptions.GREEDY),
                         !noPrefixReuse)) {
+            ModelOptions.useFeatureCache(pipeline, cacheDir);
             summary = new EvalRunner<>(options, new PipelineMediaPreparer(pipeline, frames, !noPrefixReuse), predictor, progress).run();
             if (Verbosity.isVerbose()) {
                 System.err.println(memoryLine(pipeline, engine));

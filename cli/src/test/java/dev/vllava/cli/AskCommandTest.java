@@ -74,6 +74,21 @@ class AskCommandTest {
     }
 
     @Test
+    void featureCacheKeepsTheAnswerAcrossRuns(@TempDir Path cache) throws Exception {
+        String[] args = {"--model", SHAPES.resolve("model").toString(), "--video", SHAPES.resolve("bench/media/v001.mp4").toString(),
+            "--max-new-tokens", "6", "--threads", "2", "--cache-dir", cache.toString(), "What color is the shape?"};
+        CapturedRun first = ask(args);
+        assertEquals(0, first.exitCode(), first.err());
+        try (var entries = Files.list(cache)) {
+            assertEquals(1, entries.filter(f -> f.toString().endsWith(".feat")).count(), "one video's features stored");
+        }
+        CapturedRun second = ask(args);
+        assertEquals(0, second.exitCode(), second.err());
+        assertEquals(first.out(), second.out());
+        assertEquals("yellow\n", second.out(), "the reference answer for v001");
+    }
+
+    @Test
     void stdinQuestionAmongSeveralIsAUsageError() {
         CapturedRun run = ask("--model", SHAPES.resolve("model").toString(), "--video", SHAPES.resolve("bench/media/v000.mp4").toString(),
                 "What?", "-");
