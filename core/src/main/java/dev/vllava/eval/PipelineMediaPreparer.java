@@ -17,8 +17,8 @@ import java.util.concurrent.ExecutionException;
  * A missing or corrupt file throws the media loader's one-line media error, which fails only that item.
  *
  * <p>With media reuse, items naming the same files (in the same order) get the same decoded
- * {@link VisualInput}s, decoded once even when two threads ask at the same time; that identity is what lets
- * {@link PipelinePredictor} share their media prefix. The last {@link #REMEMBERED} media sets are kept
+ * {@link VisualInput}s, decoded once even when two threads ask at the same time (and compared at
+ * once by {@link PipelinePredictor}'s media prefixes, the arrays being the same). The last {@link #REMEMBERED} media sets are kept
  * (a video's pixels are about 5 MB at 8 frames).
  */
 public final class PipelineMediaPreparer implements MediaPreparer<List<VisualInput>> {

@@ -29,11 +29,26 @@ record MediaHead(int[] ids, List<VisualInput> media) {
         return new PreparedPrompt(new PromptAssembler.AssembledPrompt(ids, whole.assembled().runs()), media);
     }
 
-    /** Whether {@code prompt} starts with these ids and media (the same loaded pixels) and goes on after them. */
+    /** Whether {@code prompt} starts with these ids and media (equal pixel values) and goes on after them. */
     boolean covers(PreparedPrompt prompt) {
         int[] other = prompt.assembled().inputIds();
-        return other.length > ids.length && prompt.media().equals(media)
-                && Arrays.equals(other, 0, ids.length, ids, 0, ids.length)
-                && prompt.assembled().visualEnd() <= ids.length;
+        return other.length > ids.length && Arrays.equals(other, 0, ids.length, ids, 0, ids.length)
+                && prompt.assembled().visualEnd() <= ids.length && sameMedia(prompt.media());
+    }
+
+    /** The same media in the same order: kind, frames and pixel values (the same array, or equal ones: a file loaded again). */
+    private boolean sameMedia(List<VisualInput> others) {
+        if (others.size() != media.size()) {
+            return false;
+        }
+        for (int i = 0; i < media.size(); i++) {
+            VisualInput mine = media.get(i);
+            VisualInput other = others.get(i);
+            if (mine.kind() != other.kind() || mine.frames() != other.frames()
+                    || (mine.pixels() != other.pixels() && !Arrays.equals(mine.pixels(), other.pixels()))) {
+                return false;
+            }
+        }
+        return true;
     }
 }

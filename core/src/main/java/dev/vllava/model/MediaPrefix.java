@@ -13,7 +13,7 @@ package dev.vllava.model;
  *   }
  * </pre>
  * A prompt is {@link #covers covered} when it starts with the same ids and carries the same media
- * ({@link VisualInput}s equal: the same loaded pixels). Questions answered on a prefix equal the answers
+ * (kind, frames and pixel values equal: the same file loaded again counts). Questions answered on a prefix equal the answers
  * of whole prompts (the tests compare them token for token).
  */
 public final class MediaPrefix implements AutoCloseable {

@@ -146,11 +146,15 @@ class MediaPrefixTest {
             chat.reset();
             int head = prompts.get(4).assembled().visualEnd();
             assertEquals(head, chat.conversation().kvCache().length(), "the video's rows stay");
-            Answer again = chat.ask(chat.prepare(ChatTemplate.firstTurn(null, 0, 1, QUESTIONS[4]), video), options, TokenListener.NONE);
+            // as chat's /video does after /reset: the same file loaded again
+            List<VisualInput> reloaded = List.of(VisualInput.video(golden.floats("videos.clip.pixel_values_videos").clone(), 8));
+            Answer again = chat.ask(chat.prepare(ChatTemplate.firstTurn(null, 0, 1, QUESTIONS[4]), reloaded), options, TokenListener.NONE);
             assertArrayEquals(tinyA.answer(prompts.get(4), options, TokenListener.NONE).tokenIds(), again.tokenIds());
             assertEquals(0, again.timings().visionMs(), "no vision pass after the reset");
             chat.reset();
-            List<VisualInput> otherVideo = List.of(VisualInput.video(golden.floats("videos.clip.pixel_values_videos"), 8));
+            float[] otherPixels = golden.floats("videos.clip.pixel_values_videos").clone();
+            otherPixels[5] += 0.5f;
+            List<VisualInput> otherVideo = List.of(VisualInput.video(otherPixels, 8));
             PreparedPrompt other = chat.prepare(ChatTemplate.firstTurn(null, 0, 1, QUESTIONS[0]), otherVideo);
             assertArrayEquals(tinyA.answer(other, options, TokenListener.NONE).tokenIds(),
                     chat.ask(other, options, TokenListener.NONE).tokenIds(), "other media: read whole");
@@ -159,10 +163,15 @@ class MediaPrefixTest {
 
     @Test
     void aPromptOnOtherMediaDropsThePrefixAndIsReadWhole() {
-        List<VisualInput> otherVideo = List.of(VisualInput.video(golden.floats("videos.clip.pixel_values_videos"), 8));
+        float[] otherPixels = golden.floats("videos.clip.pixel_values_videos").clone();
+        otherPixels[5] += 0.5f;
+        List<VisualInput> otherVideo = List.of(VisualInput.video(otherPixels, 8));
+        List<VisualInput> reloaded = List.of(VisualInput.video(golden.floats("videos.clip.pixel_values_videos"), 8));
         PreparedPrompt other = tinyA.prepare(ChatTemplate.firstTurn(null, 0, 1, QUESTIONS[0]), otherVideo);
         try (MediaPrefix prefix = tinyA.prefix(prompts.getFirst())) {
-            assertFalse(prefix.covers(other), "other loaded media are other media");
+            assertFalse(prefix.covers(other), "other pixels are other media");
+            assertTrue(prefix.covers(tinyA.prepare(ChatTemplate.firstTurn(null, 0, 1, QUESTIONS[3]), reloaded)),
+                    "the same video loaded again is the same media");
             assertTrue(prefix.covers(prompts.get(2)));
             try (Conversation conversation = new Conversation(prefix, tinyA.maxContextLength())) {
                 Conversation.Turn turn = conversation.ask(other, options, TokenListener.NONE);
