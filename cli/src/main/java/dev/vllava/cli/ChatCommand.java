@@ -5,6 +5,8 @@ import dev.vllava.VllavaException;
 import dev.vllava.generate.FinishReason;
 import dev.vllava.generate.TokenListener;
 import dev.vllava.model.Answer;
+import dev.vllava.model.ChatTemplate;
+import dev.vllava.model.PreparedPrompt;
 import dev.vllava.model.Session;
 import dev.vllava.model.VisualInput;
 import dev.vllava.tokenizer.StreamingDecoder;
@@ -159,16 +161,16 @@ final class ChatCommand implements Callable<Integer> {
     /** One question and its answer; a context overflow or a bad prompt is reported and the chat goes on. */
     private void turn(String question, LoadedModel loaded, Session session, Dialogue dialogue, PrintStream out, Progress progress,
             ChatInput input) {
-        // After an answer cut off by the token limit the template still closes it with </s>.
         String prompt = dialogue.started
-                ? (dialogue.lastStopped ? "" : "</s>") + Prompts.turn(attachedImages, attachedVideos, question)
-                : Prompts.firstTurn(system, attachedImages, attachedVideos, question);
+                ? ChatTemplate.nextTurn(dialogue.lastStopped, attachedImages, attachedVideos, question)
+                : ChatTemplate.firstTurn(system, attachedImages, attachedVideos, question);
         StreamingDecoder decoder = loaded.pipeline.tokenizer().streamingDecoder();
         Answer answer;
         try (Progress.Step reading = progress.start("Reading the prompt", -1, null, 1)) {
-            int room = session.freeContext() - session.promptTokens(prompt, attached);
+            PreparedPrompt prepared = session.prepare(prompt, attached);
+            int room = session.freeContext() - session.tokensFor(prepared);
             input.answerStarts();
-            answer = session.ask(prompt, List.copyOf(attached), loaded.pipeline.options(decoding.maxNewTokens(room), decoding.sampling()),
+            answer = session.ask(prepared, loaded.pipeline.options(decoding.maxNewTokens(room), decoding.sampling()),
                     new TokenListener() {
                         @Override
                         public void onToken(int id) {
@@ -189,8 +191,8 @@ final class ChatCommand implements Callable<Integer> {
                 throw e;
             }
             String hint = e.failure() == Failure.CONTEXT_OVERFLOW ? " (/reset starts a new conversation)" : "";
-            System.err.println("vllava: error: " + e.getMessage() + hint);
-            out.println(json ? "{\"error\":" + jsonString(e.getMessage()) + "}" : "");
+            System.err.println("vllava: error: " + Main.message(e) + hint);
+            out.println(json ? "{\"error\":" + jsonString(Main.message(e)) + "}" : "");
             out.flush();
             input.answerEnds();
             return;

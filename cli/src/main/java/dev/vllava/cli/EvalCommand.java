@@ -20,6 +20,7 @@ import dev.vllava.eval.Shard;
 import dev.vllava.eval.Task;
 import dev.vllava.eval.format.QuestionFormat;
 import dev.vllava.generate.SamplingOptions;
+import dev.vllava.model.LlamaDecoder;
 import dev.vllava.model.Pipeline;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -88,6 +89,14 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--device", paramLabel = "N", defaultValue = "0", description = "CUDA device ordinal (default: ${DEFAULT-VALUE}).")
     int device;
+
+    @Option(names = "--no-prefix-reuse",
+            description = "Decode, encode and prefill each item's media anew, even when the items before it had the same media (for A/B timing).")
+    boolean noPrefixReuse;
+
+    @Option(names = "--cache-dir", paramLabel = "DIR", defaultValue = "${env:VLLAVA_CACHE}",
+            description = "Keep projected video/image features here across runs (at most 4 GiB); default: $VLLAVA_CACHE, else none.")
+    Path cacheDir;
 
     @Option(names = "--score", paramLabel = "PRED", description = "Only score an existing predictions file.")
     Path scoreFile;
@@ -166,12 +175,25 @@ final class EvalCommand implements Callable<Integer> {
         try (PredictionLog log = PredictionLog.open(out, options.fsync());
                 Engine engine = Backends.open(backend, threads, device, System.err::println);
                 Pipeline pipeline = Pipeline.load(modelDir, engine);
-                EvalProgress progress = EvalProgress.onStderr()) {
-            PipelinePredictor predictor = new PipelinePredictor(pipeline, pipeline.options(maxNewTokens, SamplingOptions.GREEDY));
-            summary = new EvalRunner<>(options, new PipelineMediaPreparer(pipeline, frames), predictor, progress).run(log);
+                EvalProgress progress = EvalProgress.onStderr();
+                PipelinePredictor predictor = new PipelinePredictor(pipeline, pipeline.options(maxNewTokens, SamplingOptions.GREEDY),
+                        !noPrefixReuse)) {
+            ModelOptions.useFeatureCache(pipeline, cacheDir);
+            summary = new EvalRunner<>(options, new PipelineMediaPreparer(pipeline, frames, !noPrefixReuse), predictor, progress).run(log);
+            if (Verbosity.isVerbose()) {
+                System.err.println(memoryLine(pipeline, engine));
+            }
         }
         System.err.println(describe(summary));
         return judgeOptions == null ? summary.metrics() : judged(out);
+    }
+
+    /** The KV blocks and engine memory the run held at most (--verbose): shared prefixes show as one prefix, not one per item. */
+    private static String memoryLine(Pipeline pipeline, Engine engine) {
+        LlamaDecoder.KvBlocks blocks = pipeline.model().decoder().kvBlocks();
+        return String.format("vllava: memory: KV cache peak %d blocks of %d tokens (%.1f MiB), engine peak %.1f MiB",
+                blocks.peak(), blocks.blockSize(), blocks.peak() * blocks.bytesPerBlock() / 1048576.0,
+                engine.memoryUse().peakBytes() / 1048576.0);
     }
 
     private Metrics score() {

@@ -2,6 +2,7 @@ package dev.vllava.cli;
 
 import dev.vllava.Failure;
 import dev.vllava.VllavaException;
+import dev.vllava.model.ContextOverflow;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -95,12 +96,17 @@ public final class Main {
     /** One line on stderr (none for a broken pipe, which Unix tools end quietly) and the failure's exit code. */
     private static int report(VllavaException failure) {
         if (failure.failure() != Failure.BROKEN_PIPE) {
-            System.err.println("vllava: error: " + failure.getMessage());
+            System.err.println("vllava: error: " + message(failure));
             if (Verbosity.isVerbose()) {
                 failure.printStackTrace(System.err);
             }
         }
         return failure.failure().exitCode();
+    }
+
+    /** A core error in the CLI's terms: a context overflow names the option that lowers the token limit. */
+    static String message(VllavaException e) {
+        return e instanceof ContextOverflow overflow ? overflow.advice("--max-new-tokens") : e.getMessage();
     }
 
     private static int reportFailure(Exception e, CommandLine commandLine, CommandLine.ParseResult parsed) {

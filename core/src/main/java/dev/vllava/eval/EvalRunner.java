@@ -128,7 +128,7 @@ public final class EvalRunner<M> {
             return new Outcome<>(item, null, options.questions().getFileName() + ":" + item.lineNumber()
                     + ": no \"options\" for --task choice");
         }
-        String prompt = Prompts.prompt(item, options.task());
+        String prompt = TaskPrompts.prompt(item, options.task());
         try {
             M prepared = preparer.prepare(item, prompt);
             return new Outcome<>(item, new PreparedItem<>(item, prompt, item.media(), prepared), null);

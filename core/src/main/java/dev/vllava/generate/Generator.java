@@ -24,16 +24,13 @@ public final class Generator {
         int[] tokens = new int[options.maxNewTokens()];
         int count = 0;
         Tensor logits = prefillLogits;
-        FinishReason reason = FinishReason.LENGTH;
+        FinishReason reason;
         while (true) {
             int token = sampler.next(logits);
             tokens[count++] = token;
             listener.onToken(token);
-            if (options.eosTokenIds().contains(token)) {
-                reason = FinishReason.STOP;
-                break;
-            }
-            if (count == options.maxNewTokens()) {
+            reason = options.finishAfter(token, count);
+            if (reason != null) {
                 break;
             }
             if (listener.stopRequested()) {

@@ -34,9 +34,8 @@ final class Cublas implements AutoCloseable {
     static final int DISALLOW_REDUCED_PRECISION_REDUCTION = 16;
 
     /**
-     * The library stays loaded for the life of the process: unloading it (dlclose) while the primary
-     * context still holds its kernels and static state crashed shutdown hooks. A second open of the
-     * same path finds the already loaded library; the few bytes of constants are process-lifetime too.
+     * The library and its constants stay loaded for the life of the process: unloading cuBLAS while the
+     * primary context still holds its kernels (as at JVM shutdown) can crash the process on exit.
      */
     private final Arena arena = Arena.global();
     private final MethodHandle create;
@@ -148,6 +147,7 @@ final class Cublas implements AutoCloseable {
         }
     }
 
+    /** Destroys the handle; the library stays loaded (see {@link #arena}). */
     @Override
     public void close() {
         if (handle != null) {

@@ -10,7 +10,6 @@ import static jcuda.driver.JCudaDriver.cuStreamEndCapture;
 import java.util.List;
 import jcuda.driver.CUgraph;
 import jcuda.driver.CUgraphExec;
-import jcuda.driver.CUresult;
 import jcuda.driver.CUstreamCaptureMode;
 
 /**
@@ -36,39 +35,35 @@ public final class CudaGraph implements AutoCloseable {
         this.engine = engine;
         CudaDevice gpu = engine.device();
         engine.arena().beginDeferredFrees();
+        List<DeviceArena.Block> kept;
+        RuntimeException failure = null;
         try {
             CudaDevice.check(cuStreamBeginCapture(gpu.stream(), CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_RELAXED),
                     "cuStreamBeginCapture");
-            captureOrEnd(gpu, step);
-        } catch (RuntimeException e) {
-            // Nothing was captured: the deferred frees go back now, not at a close() that will not come.
-            for (DeviceArena.Block block : engine.arena().endDeferredFrees()) {
-                engine.arena().free(block);
+            try {
+                step.run();
+            } catch (RuntimeException e) {
+                failure = e;
             }
-            throw e;
+            // The capture must end either way; when the step failed, its own error is the one to report.
+            try {
+                CudaDevice.check(cuStreamEndCapture(gpu.stream(), graph), "cuStreamEndCapture");
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        } finally {
+            kept = engine.arena().endDeferredFrees();
         }
-        this.temporaries = engine.arena().endDeferredFrees();
+        if (failure != null) {
+            kept.forEach(engine.arena()::free);
+            throw failure;
+        }
+        this.temporaries = kept;
         CudaDevice.check(cuGraphInstantiate(exec, graph, 0), "cuGraphInstantiate");
-    }
-
-    /**
-     * Runs the step under capture and ends the capture either way. When the step throws, its exception
-     * is the one reported: the end-capture error that follows (the capture is invalidated) is only added
-     * to it as suppressed, and the partial graph is destroyed.
-     */
-    private void captureOrEnd(CudaDevice gpu, Runnable step) {
-        try {
-            step.run();
-        } catch (RuntimeException e) {
-            int ended = cuStreamEndCapture(gpu.stream(), graph);
-            if (ended == CUresult.CUDA_SUCCESS) {
-                cuGraphDestroy(graph);
-            } else {
-                e.addSuppressed(new IllegalStateException("cuStreamEndCapture after the failed step: " + CUresult.stringFor(ended)));
-            }
-            throw e;
-        }
-        CudaDevice.check(cuStreamEndCapture(gpu.stream(), graph), "cuStreamEndCapture");
     }
 
     /** Captures {@code step} (engine operations that neither upload nor read back). */
