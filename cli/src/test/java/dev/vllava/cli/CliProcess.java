@@ -1,5 +1,6 @@
 package dev.vllava.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -46,6 +47,16 @@ final class CliProcess {
         String describe() {
             return "exit " + exitCode + "\nstdout: " + out + "\nstderr: " + err;
         }
+
+        /** The documented failure: exit {@code code}, nothing on stdout, one {@code vllava: error:} line naming {@code messagePart}. */
+        void assertFailure(int code, String messagePart) {
+            assertEquals(code, exitCode, describe());
+            assertEquals("", out, "stdout carries answers only");
+            List<String> lines = errLines().lines().toList();
+            assertEquals(1, lines.size(), "one line on stderr, no stack trace: " + err);
+            assertTrue(lines.getFirst().startsWith("vllava: error: "), lines.getFirst());
+            assertTrue(lines.getFirst().contains(messagePart), "'" + messagePart + "' in: " + lines.getFirst());
+        }
     }
 
     private CliProcess() {}
@@ -89,25 +100,18 @@ final class CliProcess {
         ProcessBuilder builder = new ProcessBuilder(command).directory(HOME.toFile());
         builder.environment().remove("VLLAVA_MODEL");
         try {
-            Process process = builder.start();
-            process.getOutputStream().close();
-            CompletableFuture<String> out = drain(process.getInputStream());
-            CompletableFuture<String> err = drain(process.getErrorStream());
-            if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                fail("vllava " + String.join(" ", args) + " " + redirection + " did not finish in " + TIMEOUT_SECONDS + " s");
-            }
-            return new Result(process.exitValue(), out.join(), err.join());
+            return finish(builder.start(), "", "vllava " + String.join(" ", args) + " " + redirection);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 
     static Result runWithInput(String stdin, String... args) {
-        Process process = start(args);
+        return finish(start(args), stdin, "vllava " + String.join(" ", args));
+    }
+
+    /** Writes {@code stdin} to the started process, closes it, and waits for the exit with both outputs. */
+    private static Result finish(Process process, String stdin, String description) {
         CompletableFuture<String> out = drain(process.getInputStream());
         CompletableFuture<String> err = drain(process.getErrorStream());
         try {
@@ -115,7 +119,7 @@ final class CliProcess {
             process.getOutputStream().close();
             if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
-                fail("vllava " + String.join(" ", args) + " did not finish in " + TIMEOUT_SECONDS + " s");
+                fail(description + " did not finish in " + TIMEOUT_SECONDS + " s");
             }
             return new Result(process.exitValue(), out.join(), err.join());
         } catch (IOException e) {
