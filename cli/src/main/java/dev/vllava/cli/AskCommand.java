@@ -56,7 +56,7 @@ final class AskCommand implements Callable<Integer> {
     @Mixin
     DecodingOptions decoding;
 
-    @Option(names = "--json", description = "Print one JSON object (answer, token_ids, counts, finish_reason, backend, timings_ms, tokens_per_second) instead of streaming the answer.")
+    @Option(names = "--json", description = "Print one JSON object (answer, token_ids, counts, finish_reason, backend, visual_tokens, timings_ms, tokens_per_second) instead of streaming the answer.")
     boolean json;
 
     @Option(names = "--stats", description = "Print the time of each phase to stderr.")
@@ -84,13 +84,14 @@ final class AskCommand implements Callable<Integer> {
                 answer = pipeline.answer(prompt, media, pipeline.options(decoding.maxNewTokens(room), decoding.sampling()), listener);
             }
             if (json) {
-                out.println(AnswerJson.of(answer, loaded.engine.name(), loaded.loadMs, loaded.mediaMs()));
+                out.println(AnswerJson.of(answer, VisualTokenUse.of(pipeline, media), loaded.engine.name(), loaded.loadMs, loaded.mediaMs()));
             } else {
                 out.println(decoder.flush());
             }
             out.flush();
             if (stats) {
-                System.err.println(AnswerJson.statsLine(answer, loaded.engine.name(), loaded.loadMs, loaded.mediaMs(), loaded.startupMs));
+                System.err.println(AnswerJson.statsLine(answer, VisualTokenUse.of(pipeline, media), loaded.engine.name(), loaded.loadMs,
+                        loaded.mediaMs(), loaded.startupMs));
             }
         }
         return 0;

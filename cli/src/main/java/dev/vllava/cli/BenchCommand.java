@@ -16,6 +16,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -75,6 +76,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--decode-tokens", paramLabel = "N", description = "Decode steps timed (CPU default 8, CUDA 64).")
     Integer decodeTokens;
 
+    @Mixin
+    VisualTokenOptions visualTokens;
+
     @Option(names = "--json", description = "Print one JSON object instead of the table.")
     boolean json;
 
@@ -88,6 +92,7 @@ final class BenchCommand implements Callable<Integer> {
         requirePositive("--prompt-tokens", promptTokens);
         requirePositive("--decode-tokens", decodeTokens);
         requirePositive("--threads", threads);
+        visualTokens.budget();
         BenchReport report = switch (backend) {
             case "cpu" -> cpu();
             case "cuda" -> BenchCuda.run(this, this::progress);
@@ -110,7 +115,7 @@ final class BenchCommand implements Callable<Integer> {
             try (SyntheticWeights weights = new SyntheticWeights(config, DType.F16, 1)) {
                 warnIfMemoryShort(weights.bytesForVideo());
                 return CpuBench.run(new CpuBench.Weights("synthetic " + source.synthetic, config, weights, DType.F16,
-                        weights::bytes), threadCount, options, buffer, this::progress);
+                        weights::bytes), threadCount, options, visualTokens.budget(), buffer, this::progress);
             }
         }
         try (Checkpoint checkpoint = Checkpoint.open(source.modelDir)) {
@@ -118,7 +123,7 @@ final class BenchCommand implements Callable<Integer> {
             DType dtype = checkpoint.tensor("language_model.model.layers.0.self_attn.q_proj.weight").dtype();
             return CpuBench.run(new CpuBench.Weights(source.modelDir.toString(), checkpoint.config(),
                     name -> checkpoint.has(name) ? checkpoint.tensor(name) : null, dtype, null),
-                    threadCount, options, buffer, this::progress);
+                    threadCount, options, visualTokens.budget(), buffer, this::progress);
         }
     }
 

@@ -45,13 +45,16 @@ final class BenchCuda {
 
     private static int[] defaults(BenchCommand command, VideoLlavaConfig config) {
         int frames = BenchCommand.or(command.frames, BenchCommand.CUDA_FRAMES);
-        int visual = frames * config.tokensPerFrame();
+        int visual = frames * command.visualTokens.budget().frameTokens(config);
         int prompt = BenchCommand.or(command.promptTokens, visual + BenchCommand.CUDA_TEXT_TOKENS);
         return new int[] {frames, visual, prompt, BenchCommand.or(command.decodeTokens, BenchCommand.CUDA_DECODE_TOKENS)};
     }
 
     private static BenchReport synthetic(CudaEngine engine, BenchCommand command, VideoLlavaConfig config,
                                          Consumer<String> progress) {
+        if (command.visualTokens.budget().frameTokens(config) != config.tokensPerFrame()) {
+            throw VllavaException.usage("--visual-tokens is not supported by the synthetic CUDA bench (its model splices every frame token); bench a checkpoint with --model");
+        }
         int[] d = defaults(command, config);
         int frames = d[0];
         int visual = d[1];
@@ -85,7 +88,7 @@ final class BenchCuda {
             progress.accept("cuda: limits (copy bandwidth, FP16 GEMM peak)");
             BenchReport.Limits limits = limits(CudaBench.copyBandwidth(engine, COPY_BYTES),
                     CudaBench.gemmF16Tflops(engine, GEMM_SIZE));
-            try (VideoLlava model = VideoLlava.load(checkpoint, engine)) {
+            try (VideoLlava model = VideoLlava.load(checkpoint, engine, command.visualTokens.budget())) {
                 ModelBench.Timings t = ModelBench.run(model, options, engine::synchronize, progress);
                 ModelCost cost = new ModelCost(config, BYTES_PER_WEIGHT);
                 return new BenchReport("cuda", engine.deviceDescription(), command.source.modelDir.toString(), "F16", null,

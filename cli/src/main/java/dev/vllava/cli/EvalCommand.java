@@ -16,6 +16,7 @@ import dev.vllava.eval.Shard;
 import dev.vllava.eval.Task;
 import dev.vllava.generate.SamplingOptions;
 import dev.vllava.model.Pipeline;
+import dev.vllava.model.VisualTokenBudget;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -76,6 +78,9 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "N", defaultValue = "0", description = "CUDA device ordinal (default: ${DEFAULT-VALUE}).")
     int device;
 
+    @Mixin
+    VisualTokenOptions visualTokens;
+
     @Option(names = "--score", paramLabel = "PRED", description = "Only score an existing predictions file.")
     Path scoreFile;
 
@@ -118,18 +123,19 @@ final class EvalCommand implements Callable<Integer> {
         if (!ModelOptions.BackendNames.NAMES.contains(backend)) {
             throw VllavaException.usage("--backend must be one of auto, cpu, cuda, got '%s'", backend);
         }
+        VisualTokenBudget budget = visualTokens.budget();
         List<EvalItem> items = Questions.read(questions, mediaRoot); // a bad file fails before the model loads
         Task chosen = task != null ? Task.parse(task) : Task.infer(items);
         EvalOptions options = EvalOptions.of(questions, out, chosen).withMediaRoot(mediaRoot).withBatchSize(batch)
                 .withShard(shard == null ? Shard.ALL : Shard.parse(shard, System.getenv()));
         EvalSummary summary;
         try (Engine engine = Backends.open(backend, threads, device, System.err::println);
-                Pipeline pipeline = Pipeline.load(modelDir, engine);
+                Pipeline pipeline = Pipeline.load(modelDir, engine, budget);
                 EvalProgress progress = EvalProgress.onStderr(System.err)) {
             PipelinePredictor predictor = new PipelinePredictor(pipeline, pipeline.options(maxNewTokens, SamplingOptions.GREEDY));
             summary = new EvalRunner<>(options, new PipelineMediaPreparer(pipeline, frames), predictor, progress).run();
         }
-        System.err.println(describe(summary));
+        System.err.println(describe(summary) + (budget == VisualTokenBudget.ALL ? "" : "; visual tokens " + budget));
         return summary.metrics();
     }
 

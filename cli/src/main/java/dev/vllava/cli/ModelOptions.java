@@ -4,9 +4,10 @@ import dev.vllava.VllavaException;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Which checkpoint, on which compute engine: the options {@code ask} and {@code chat} share. */
+/** Which checkpoint, on which compute engine, with how many visual tokens: the options {@code ask} and {@code chat} share. */
 final class ModelOptions {
 
     @Option(names = "--model", paramLabel = "DIR", defaultValue = "${env:VLLAVA_MODEL}",
@@ -25,6 +26,9 @@ final class ModelOptions {
 
     @Option(names = "--frames", paramLabel = "N", defaultValue = "8", description = "Frames sampled per video (default: ${DEFAULT-VALUE}).")
     int frames;
+
+    @Mixin
+    VisualTokenOptions visualTokens;
 
     /** The model folder, or a usage error naming both ways to give it. */
     Path requireModelDir() {
@@ -49,6 +53,7 @@ final class ModelOptions {
         if (device < 0) {
             throw VllavaException.usage("--device must be >= 0, got %d", device);
         }
+        visualTokens.budget();
     }
 
     /** Completion candidates and the accepted values of {@code --backend}. */

@@ -38,6 +38,11 @@ public final class VisualTokenBudget {
      * {@code "P%"} (0 &lt; P ≤ 100, decimals allowed); anything else is a usage error.
      */
     public static VisualTokenBudget parse(String text) {
+        return parse(text, "visual tokens");
+    }
+
+    /** As {@link #parse(String)}, naming the setting {@code what} (an option or a request field) in the error. */
+    public static VisualTokenBudget parse(String text, String what) {
         String value = text == null ? "" : text.strip();
         try {
             if (value.endsWith("%")) {
@@ -54,7 +59,7 @@ public final class VisualTokenBudget {
         } catch (NumberFormatException e) {
             // reported below, with the accepted forms
         }
-        throw VllavaException.usage("visual tokens must be a count N >= 1 or a percentage P%% with 0 < P <= 100, got '%s'", text);
+        throw VllavaException.usage("%s must be a count N >= 1 or a percentage P%% with 0 < P <= 100, got '%s'", what, text);
     }
 
     /** Patch tokens kept of a frame's {@code patches}: between 1 and {@code patches}. */
