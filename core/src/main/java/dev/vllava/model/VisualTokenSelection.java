@@ -1,5 +1,6 @@
 package dev.vllava.model;
 
+import dev.vllava.VllavaException;
 import dev.vllava.engine.AttentionShape;
 import dev.vllava.engine.Engine;
 import dev.vllava.engine.Tensor;
@@ -42,6 +43,9 @@ public final class VisualTokenSelection {
         int kept = budget.patchesKept(tokens - 1);
         float[][] clsAttention = new float[frames][];
         try (Tensor hidden = tower.encode(pixels, frames, clsAttention)) {
+            if (frames > 0 && clsAttention[0] == null) {
+                throw VllavaException.usage("visual token reduction needs the attention of an encoder layer, but vision_feature_layer selects the embeddings");
+            }
             int rowsPerFrame = kept + (keepCls ? 1 : 0);
             Tensor selected = engine.allocate(frames * rowsPerFrame, hidden.columns());
             for (int frame = 0; frame < frames; frame++) {

@@ -42,6 +42,17 @@ class VisualTokenBudgetTest {
         assertEquals(16 + 8 * 17, quarter.visualTokens(SHAPES, media));
     }
 
+    @Test
+    void placeholdersExpandToTheReducedCounts() {
+        int image = SHAPES.imageTokenIndex();
+        int video = SHAPES.videoTokenIndex();
+        PromptAssembler assembler = new PromptAssembler(SHAPES, VisualTokenBudget.parse("25%"));
+        PromptAssembler.AssembledPrompt prompt = assembler.assemble(new int[] {1, image, 5, video, 6}, 1, List.of(8));
+        assertEquals(List.of(new PromptAssembler.VisualRun(image, 1, 16), new PromptAssembler.VisualRun(video, 18, 8 * 17)),
+                prompt.runs());
+        assertEquals(3 + 16 + 8 * 17, prompt.length());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"0", "-3", "0%", "101%", "abc", "25 %%", "", "1.5"})
     void rejectsWhatIsNeitherACountNorAPercentage(String setting) {
