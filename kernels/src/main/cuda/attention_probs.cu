@@ -25,10 +25,9 @@ __device__ __forceinline__ float block_max(float v) {
     return warp_max(v);
 }
 
-extern "C" __global__ void attention_row_probs(float* out, int out_stride, const float* q, int q_stride,
-                                               const float* k, int k_stride, int query_row, int keys,
-                                               int heads, int kv_heads, int head_dim, int causal,
-                                               int query_offset, float scale) {
+extern "C" __global__ void __launch_bounds__(256) attention_row_probs(
+        float* out, int out_stride, const float* q, int q_stride, const float* k, int k_stride, int query_row,
+        int keys, int heads, int kv_heads, int head_dim, int causal, int query_offset, float scale) {
     __shared__ float query[MAX_HEAD_DIM];
     int h = blockIdx.x;
     int kv_h = h / (heads / kv_heads);

@@ -37,9 +37,6 @@ final class BenchCommand implements Callable<Integer> {
     static final int CPU_FRAMES = 1;
     static final int CPU_PROMPT_TOKENS = 128;
     static final int CPU_DECODE_TOKENS = 8;
-    static final int CUDA_FRAMES = 8;
-    static final int CUDA_TEXT_TOKENS = 40;
-    static final int CUDA_DECODE_TOKENS = 64;
 
     @Spec
     CommandSpec spec;
@@ -70,7 +67,7 @@ final class BenchCommand implements Callable<Integer> {
     Integer frames;
 
     @Option(names = "--prompt-tokens", paramLabel = "N",
-            description = "Prompt tokens to prefill (CPU default 128; CUDA default frames × 257 + 40, and at least the visual tokens + 8).")
+            description = "Prompt tokens to prefill (CPU default 128; CUDA default frames × visual tokens per frame (257, fewer with --visual-tokens) + 40).")
     Integer promptTokens;
 
     @Option(names = "--decode-tokens", paramLabel = "N", description = "Decode steps timed (CPU default 8, CUDA 64).")
@@ -114,14 +111,14 @@ final class BenchCommand implements Callable<Integer> {
             requireContext(config, options);
             try (SyntheticWeights weights = new SyntheticWeights(config, DType.F16, 1)) {
                 warnIfMemoryShort(weights.bytesForVideo());
-                return CpuBench.run(new CpuBench.Weights("synthetic " + source.synthetic, config, weights, DType.F16,
+                return CpuBench.run(new CpuBench.WeightSource("synthetic " + source.synthetic, config, weights, DType.F16,
                         weights::bytes), threadCount, options, visualTokens.budget(), buffer, this::progress);
             }
         }
         try (Checkpoint checkpoint = Checkpoint.open(source.modelDir)) {
             requireContext(checkpoint.config(), options);
             DType dtype = checkpoint.tensor("language_model.model.layers.0.self_attn.q_proj.weight").dtype();
-            return CpuBench.run(new CpuBench.Weights(source.modelDir.toString(), checkpoint.config(),
+            return CpuBench.run(new CpuBench.WeightSource(source.modelDir.toString(), checkpoint.config(),
                     name -> checkpoint.has(name) ? checkpoint.tensor(name) : null, dtype, null),
                     threadCount, options, visualTokens.budget(), buffer, this::progress);
         }

@@ -56,6 +56,22 @@ class VisualTokensCommandTest {
     }
 
     @Test
+    void severalQuestionsOnOneReducedPrefixEachReportTheirVisualTokens() throws Exception {
+        CapturedRun run = vllava("ask", "--model", SHAPES.resolve("model").toString(), "--video",
+                SHAPES.resolve("bench/media/v000.mp4").toString(), "--threads", "2", "--backend", "cpu", "--max-new-tokens", "8",
+                "--visual-tokens", "25%", "--json", "What color is the shape?", "What color is the shape?");
+        assertEquals(0, run.exitCode(), run.err());
+        String[] lines = run.out().strip().split("\n");
+        assertEquals(2, lines.length, run.out());
+        JsonNode single = askJson("--video", "v000.mp4", "--visual-tokens", "25%");
+        for (String line : lines) {
+            JsonNode json = JSON.readTree(line);
+            assertEquals(JSON.readTree("{\"setting\":\"25%\",\"kept\":136,\"reference\":520}"), json.get("visual_tokens"));
+            assertEquals(single.get("token_ids"), json.get("token_ids"), "the shared reduced prefix answers as a single question does");
+        }
+    }
+
+    @Test
     void aCountAppliesToImagesWithoutTheirClassToken() throws Exception {
         JsonNode json = askJson("--image", "i042.png", "--visual-tokens", "10");
         assertEquals(JSON.readTree("{\"setting\":\"10\",\"kept\":10,\"reference\":64}"), json.get("visual_tokens"));

@@ -35,11 +35,14 @@ public final class VideoLlava implements AutoCloseable {
         this.tensors = tensors;
         this.visualTokens = visualTokens;
         this.selection = new VisualTokenSelection(engine, visualTokens);
-        Weights root = new Weights(tensors, "");
+        CheckpointTensors root = new CheckpointTensors(tensors, "");
         this.projector = new Projector(engine, root.under("multi_modal_projector."), config.projectorHiddenAct());
         this.decoder = new LlamaDecoder(engine, config.text(), root.under("language_model."));
         this.prompts = new PromptAssembler(config, visualTokens);
     }
+
+    /** Projected features kept across runs (null: none); see {@link FeatureCache}. */
+    private FeatureCache featureCache;
 
     public static VideoLlava load(Checkpoint checkpoint, Engine engine) {
         return load(checkpoint, engine, VisualTokenBudget.ALL);
@@ -65,6 +68,15 @@ public final class VideoLlava implements AutoCloseable {
         return visualTokens;
     }
 
+    /** Keeps and reuses projected visual features in {@code cache} (null: none). */
+    public void useFeatureCache(FeatureCache cache) {
+        this.featureCache = cache;
+    }
+
+    FeatureCache featureCache() {
+        return featureCache;
+    }
+
     public VideoLlavaConfig config() {
         return config;
     }
@@ -75,7 +87,7 @@ public final class VideoLlava implements AutoCloseable {
 
     public synchronized VisionTower imageTower() {
         if (imageTower == null) {
-            imageTower = new VisionTower(engine, config.vision(), new Weights(tensors, "image_tower.vision_model."),
+            imageTower = new VisionTower(engine, config.vision(), new CheckpointTensors(tensors, "image_tower.vision_model."),
                     config.visionLayersUsed());
         }
         return imageTower;
@@ -83,7 +95,7 @@ public final class VideoLlava implements AutoCloseable {
 
     public synchronized VisionTower videoTower() {
         if (videoTower == null) {
-            videoTower = new VisionTower(engine, config.vision(), new Weights(tensors, "video_tower.vision_model."),
+            videoTower = new VisionTower(engine, config.vision(), new CheckpointTensors(tensors, "video_tower.vision_model."),
                     config.visionLayersUsed());
         }
         return videoTower;
