@@ -8,13 +8,13 @@ import dev.vllava.model.Answer;
 /**
  * The {@code --json} contract of {@code ask}: one object on one line, with these field names (tests
  * pin them): answer, token_ids, prompt_tokens, generated_tokens, finish_reason ("stop" | "length"),
- * backend, timings_ms {load, media, vision, prefill, decode}, tokens_per_second (generated tokens
- * over decode time).
+ * backend, visual_tokens {setting, kept, reference}, timings_ms {load, media, vision, prefill, decode},
+ * tokens_per_second (generated tokens over decode time).
  */
 final class AnswerJson {
     private AnswerJson() {}
 
-    static String of(Answer answer, String backend, double loadMs, double mediaMs) {
+    static String of(Answer answer, VisualTokenUse visual, String backend, double loadMs, double mediaMs) {
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode root = mapper.createObjectNode();
         root.put("answer", answer.text());
@@ -23,6 +23,7 @@ final class AnswerJson {
         root.put("generated_tokens", answer.generatedTokens());
         root.put("finish_reason", answer.finishReason().jsonName());
         root.put("backend", backend);
+        visual.writeTo(root);
         ObjectNode timings = root.putObject("timings_ms");
         timings.put("load", round(loadMs));
         timings.put("media", round(mediaMs));
@@ -43,11 +44,12 @@ final class AnswerJson {
     }
 
     /** One line for {@code --stats}: every phase in milliseconds. */
-    static String statsLine(Answer answer, String backend, double loadMs, double mediaMs, double startupMs) {
+    static String statsLine(Answer answer, VisualTokenUse visual, String backend, double loadMs, double mediaMs, double startupMs) {
         return String.format(java.util.Locale.ROOT,
-                "vllava: %s backend: startup %.0f ms, load %.1f ms, media %.1f ms, vision %.1f ms, prefill %.1f ms (%d tokens), "
+                "vllava: %s backend: startup %.0f ms, load %.1f ms, media %.1f ms, vision %.1f ms, prefill %.1f ms (%d tokens, %s), "
                         + "decode %.1f ms (%d tokens, %.2f tokens/s)",
                 backend, startupMs, loadMs, mediaMs, answer.timings().visionMs(), answer.timings().prefillMs(), answer.promptTokens(),
+                visual.describe(),
                 answer.timings().decodeMs(), answer.generatedTokens(), tokensPerSecond(answer));
     }
 

@@ -64,7 +64,7 @@ final class AskCommand implements Callable<Integer> {
     @Mixin
     DecodingOptions decoding;
 
-    @Option(names = "--json", description = "Print one JSON object per question, one per line (answer, token_ids, counts, finish_reason, backend, timings_ms, tokens_per_second) instead of streaming the answer.")
+    @Option(names = "--json", description = "Print one JSON object per question, one per line (answer, token_ids, counts, finish_reason, backend, visual_tokens, timings_ms, tokens_per_second) instead of streaming the answer.")
     boolean json;
 
     @Option(names = "--stats", description = "Print the time of each phase to stderr.")
@@ -124,14 +124,15 @@ final class AskCommand implements Callable<Integer> {
             answer = new Answer(answer.text(), answer.tokenIds(), answer.promptTokens(), answer.finishReason(),
                     new Timings(prefix.visionMs(), prefix.prefillMs() + own.prefillMs(), own.decodeMs()));
         }
+        VisualTokenUse visual = VisualTokenUse.of(pipeline, prompt.media());
         if (json) {
-            out.println(AnswerJson.of(answer, loaded.engine.name(), loaded.loadMs, loaded.mediaMs()));
+            out.println(AnswerJson.of(answer, visual, loaded.engine.name(), loaded.loadMs, loaded.mediaMs()));
         } else {
             out.println(decoder.flush());
         }
         out.flush();
         if (stats) {
-            System.err.println(AnswerJson.statsLine(answer, loaded.engine.name(), loaded.loadMs, loaded.mediaMs(), loaded.startupMs));
+            System.err.println(AnswerJson.statsLine(answer, visual, loaded.engine.name(), loaded.loadMs, loaded.mediaMs(), loaded.startupMs));
         }
     }
 

@@ -16,6 +16,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -66,11 +67,14 @@ final class BenchCommand implements Callable<Integer> {
     Integer frames;
 
     @Option(names = "--prompt-tokens", paramLabel = "N",
-            description = "Prompt tokens to prefill (CPU default 128; CUDA default frames × 257 + 40, and at least the visual tokens + 8).")
+            description = "Prompt tokens to prefill (CPU default 128; CUDA default frames × visual tokens per frame (257, fewer with --visual-tokens) + 40).")
     Integer promptTokens;
 
     @Option(names = "--decode-tokens", paramLabel = "N", description = "Decode steps timed (CPU default 8, CUDA 64).")
     Integer decodeTokens;
+
+    @Mixin
+    VisualTokenOptions visualTokens;
 
     @Option(names = "--json", description = "Print one JSON object instead of the table.")
     boolean json;
@@ -85,6 +89,7 @@ final class BenchCommand implements Callable<Integer> {
         requirePositive("--prompt-tokens", promptTokens);
         requirePositive("--decode-tokens", decodeTokens);
         requirePositive("--threads", threads);
+        visualTokens.budget();
         BenchReport report = switch (backend) {
             case "cpu" -> cpu();
             case "cuda" -> BenchCuda.run(this, this::progress);
@@ -107,7 +112,7 @@ final class BenchCommand implements Callable<Integer> {
             try (SyntheticWeights weights = new SyntheticWeights(config, DType.F16, 1)) {
                 warnIfMemoryShort(weights.bytesForVideo());
                 return CpuBench.run(new CpuBench.WeightSource("synthetic " + source.synthetic, config, weights, DType.F16,
-                        weights::bytes), threadCount, options, buffer, this::progress);
+                        weights::bytes), threadCount, options, visualTokens.budget(), buffer, this::progress);
             }
         }
         try (Checkpoint checkpoint = Checkpoint.open(source.modelDir)) {
@@ -115,7 +120,7 @@ final class BenchCommand implements Callable<Integer> {
             DType dtype = checkpoint.tensor("language_model.model.layers.0.self_attn.q_proj.weight").dtype();
             return CpuBench.run(new CpuBench.WeightSource(source.modelDir.toString(), checkpoint.config(),
                     name -> checkpoint.has(name) ? checkpoint.tensor(name) : null, dtype, null),
-                    threadCount, options, buffer, this::progress);
+                    threadCount, options, visualTokens.budget(), buffer, this::progress);
         }
     }
 

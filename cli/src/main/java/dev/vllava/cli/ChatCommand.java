@@ -198,12 +198,13 @@ final class ChatCommand implements Callable<Integer> {
             return;
         }
         // timings_ms.load: the model was loaded once, before the first answer
-        out.println(json ? AnswerJson.of(answer, loaded.engine.name(), answered ? 0 : loaded.loadMs, loaded.mediaMs()) : decoder.flush());
+        VisualTokenUse visual = VisualTokenUse.of(loaded.pipeline, attached);
+        out.println(json ? AnswerJson.of(answer, visual, loaded.engine.name(), answered ? 0 : loaded.loadMs, loaded.mediaMs()) : decoder.flush());
         answered = true;
         out.flush();
         input.answerEnds();
         if (stats) {
-            System.err.println(AnswerJson.statsLine(answer, loaded.engine.name(), loaded.loadMs, loaded.mediaMs(), loaded.startupMs));
+            System.err.println(AnswerJson.statsLine(answer, visual, loaded.engine.name(), loaded.loadMs, loaded.mediaMs(), loaded.startupMs));
         }
         loaded.resetMediaTime();
         dialogue.started = true;

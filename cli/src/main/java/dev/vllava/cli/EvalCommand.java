@@ -22,6 +22,7 @@ import dev.vllava.eval.format.QuestionFormat;
 import dev.vllava.generate.SamplingOptions;
 import dev.vllava.model.LlamaDecoder;
 import dev.vllava.model.Pipeline;
+import dev.vllava.model.VisualTokenBudget;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -31,6 +32,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -89,6 +91,9 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--device", paramLabel = "N", defaultValue = "0", description = "CUDA device ordinal (default: ${DEFAULT-VALUE}).")
     int device;
+
+    @Mixin
+    VisualTokenOptions visualTokens;
 
     @Option(names = "--no-prefix-reuse",
             description = "Decode, encode and prefill each item's media anew, even when the items before it had the same media (for A/B timing).")
@@ -156,6 +161,7 @@ final class EvalCommand implements Callable<Integer> {
         if (!ModelOptions.BackendNames.NAMES.contains(backend)) {
             throw VllavaException.usage("--backend must be one of auto, cpu, cuda, got '%s'", backend);
         }
+        VisualTokenBudget budget = visualTokens.budget();
         QuestionFormat questionFormat = format == null ? null : QuestionFormat.parse(format);
         List<EvalItem> items = Questions.read(questions, answers, questionFormat, mediaRoot); // fails before the model loads
         Task chosen = task != null ? Task.parse(task) : Task.infer(items);
@@ -174,7 +180,7 @@ final class EvalCommand implements Callable<Integer> {
         // second run on the same file is refused at once.
         try (PredictionLog log = PredictionLog.open(out, options.fsync());
                 Engine engine = Backends.open(backend, threads, device, System.err::println);
-                Pipeline pipeline = Pipeline.load(modelDir, engine);
+                Pipeline pipeline = Pipeline.load(modelDir, engine, budget);
                 EvalProgress progress = EvalProgress.onStderr();
                 PipelinePredictor predictor = new PipelinePredictor(pipeline, pipeline.options(maxNewTokens, SamplingOptions.GREEDY),
                         !noPrefixReuse)) {
@@ -184,7 +190,7 @@ final class EvalCommand implements Callable<Integer> {
                 System.err.println(memoryLine(pipeline, engine));
             }
         }
-        System.err.println(describe(summary));
+        System.err.println(describe(summary) + (budget == VisualTokenBudget.ALL ? "" : "; visual tokens " + budget));
         return judgeOptions == null ? summary.metrics() : judged(out);
     }
 

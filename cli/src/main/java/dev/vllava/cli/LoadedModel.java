@@ -52,7 +52,7 @@ final class LoadedModel implements AutoCloseable {
             }
             Pipeline pipeline;
             try (Progress.Step step = progress.start("Loading model", -1, null, 1)) {
-                pipeline = Pipeline.load(options.modelDir, engine);
+                pipeline = Pipeline.load(options.modelDir, engine, options.visualTokens.budget());
             }
             ModelOptions.useFeatureCache(pipeline, options.cacheDir);
             double loadMs = (System.nanoTime() - start) / 1e6;

@@ -6,9 +6,10 @@ import dev.vllava.model.Pipeline;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Which checkpoint, on which compute engine: the options {@code ask} and {@code chat} share. */
+/** Which checkpoint, on which compute engine, with how many visual tokens: the options {@code ask} and {@code chat} share. */
 final class ModelOptions {
 
     @Option(names = "--model", paramLabel = "DIR", defaultValue = "${env:VLLAVA_MODEL}",
@@ -27,6 +28,9 @@ final class ModelOptions {
 
     @Option(names = "--frames", paramLabel = "N", defaultValue = "8", description = "Frames sampled per video (default: ${DEFAULT-VALUE}).")
     int frames;
+
+    @Mixin
+    VisualTokenOptions visualTokens;
 
     @Option(names = "--cache-dir", paramLabel = "DIR", defaultValue = "${env:VLLAVA_CACHE}",
             description = "Keep projected video/image features here across runs (at most 4 GiB, least recently used go first); default: $VLLAVA_CACHE, else none.")
@@ -62,6 +66,7 @@ final class ModelOptions {
         if (device < 0) {
             throw VllavaException.usage("--device must be >= 0, got %d", device);
         }
+        visualTokens.budget();
     }
 
     /** Completion candidates and the accepted values of {@code --backend}. */

@@ -5,6 +5,7 @@ import dev.vllava.checkpoint.TensorData;
 import dev.vllava.config.VideoLlavaConfig;
 import dev.vllava.engine.cpu.CpuEngine;
 import dev.vllava.model.VideoLlava;
+import dev.vllava.model.VisualTokenBudget;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,6 +35,12 @@ public final class CpuBench {
     /** @param bandwidthBufferBytes buffer of the read-bandwidth measurement ({@link MachineLimits#DEFAULT_BUFFER_BYTES}) */
     public static BenchReport run(WeightSource weights, int threads, ModelBench.Options options, long bandwidthBufferBytes,
                                   Consumer<String> progress) {
+        return run(weights, threads, options, VisualTokenBudget.ALL, bandwidthBufferBytes, progress);
+    }
+
+    /** As above, the vision stage keeping only {@code visualTokens} patch tokens per frame (its [CLS] ranking included in the time). */
+    public static BenchReport run(WeightSource weights, int threads, ModelBench.Options options, VisualTokenBudget visualTokens,
+                                  long bandwidthBufferBytes, Consumer<String> progress) {
         progress.accept("limits: memory read bandwidth and FMA peak on " + threads + " thread(s)");
         double readGBps = MachineLimits.readBandwidthGBps(threads, bandwidthBufferBytes);
         double fmaGflops = MachineLimits.fmaPeakGflops(threads);
@@ -41,7 +48,7 @@ public final class CpuBench {
                 fmaGflops, "F32 vector FMA, " + threads + " threads (MachineLimits)");
         progress.accept(weights.hostBytes() != null ? "making the synthetic weights in memory" : "loading the weights");
         try (CpuEngine engine = new CpuEngine(threads);
-                VideoLlava model = VideoLlava.load(weights.config(), weights.tensors(), engine)) {
+                VideoLlava model = VideoLlava.load(weights.config(), weights.tensors(), engine, visualTokens)) {
             ModelBench.Timings t = ModelBench.run(model, options, () -> {}, progress);
             ModelCost cost = new ModelCost(weights.config(), weights.dtype().byteSize());
             Long hostBytes = weights.hostBytes() == null ? null : weights.hostBytes().getAsLong();

@@ -84,6 +84,14 @@ public interface Engine extends AutoCloseable {
     /** Softmax attention {@code out = softmax(q·kᵀ/sqrt(d) + mask)·v} per head; out must not alias q, k or v. */
     void attention(Tensor out, Tensor q, Tensor k, Tensor v, AttentionShape shape);
 
+    /**
+     * The attention probabilities of query row {@code queryRow} alone, per head:
+     * {@code out[h, j] = softmax_j(q[queryRow]·k[j]ᵀ/sqrt(d) + mask)} for head h, {@code out} being
+     * {@code [heads, k.rows]} (masked keys get 0). What the vision tower needs to rank patch tokens by
+     * their [CLS] attention (see {@code VisualTokenSelection}).
+     */
+    void attentionProbabilities(Tensor out, Tensor q, Tensor k, int queryRow, AttentionShape shape);
+
     /** {@code out[r] = table[ids[r]]}. */
     void embed(Tensor out, Tensor table, int[] ids);
 

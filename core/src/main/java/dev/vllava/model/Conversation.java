@@ -146,7 +146,7 @@ public final class Conversation implements AutoCloseable {
     /** The projected features of one medium: from the model's feature cache when it holds them, else computed (and stored there). */
     private Tensor features(VisualInput input) {
         FeatureCache cache = model.featureCache();
-        byte[] key = cache == null ? null : cache.key(input);
+        byte[] key = cache == null ? null : cache.key(input, model.visualTokens());
         int columns = model.config().text().hiddenSize();
         FeatureCache.Entry stored = key == null ? null : cache.load(key, columns);
         if (stored != null) {

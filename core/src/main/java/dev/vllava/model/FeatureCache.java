@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Projected visual features kept on disk across runs ({@code --cache-dir}, {@code VLLAVA_CACHE}), so a video
  * asked about again skips the vision tower and projector. An entry's key is a SHA-256 over the model's
- * fingerprint ({@link #fingerprint}), the medium's kind and frame count and its preprocessed pixel values:
+ * fingerprint ({@link #fingerprint}), the medium's kind and frame count, the {@code --visual-tokens} setting
+ * when it reduces, and the preprocessed pixel values:
  * the pixels already reflect the file's content, the frames sampled and every preprocessing setting, so
  * two runs share an entry exactly when the vision tower would see the same input.
  *
@@ -99,11 +100,18 @@ public final class FeatureCache {
         return digest.digest();
     }
 
-    /** The key of {@code input}'s features for this model. */
-    byte[] key(VisualInput input) {
+    /**
+     * The key of {@code input}'s features for this model with {@code visualTokens} kept per image / frame.
+     * A reduced setting is part of the key (all tokens, the reference, keeps the key it always had), so an
+     * entry never serves features of another setting.
+     */
+    byte[] key(VisualInput input, VisualTokenBudget visualTokens) {
         MessageDigest digest = sha256();
         digest.update(modelFingerprint);
         digest.update((input.kind() + ":" + input.frames()).getBytes(StandardCharsets.UTF_8));
+        if (visualTokens != VisualTokenBudget.ALL) {
+            digest.update((":visual-tokens " + visualTokens).getBytes(StandardCharsets.UTF_8));
+        }
         ByteBuffer pixels = ByteBuffer.allocate(input.pixels().length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         pixels.asFloatBuffer().put(input.pixels());
         digest.update(pixels);

@@ -34,22 +34,27 @@ public final class Pipeline implements AutoCloseable {
     private final MediaLoader mediaLoader;
     private final GenerationConfig generationConfig;
 
-    private Pipeline(Path modelDir, Checkpoint checkpoint, Engine engine) {
+    private Pipeline(Path modelDir, Checkpoint checkpoint, Engine engine, VisualTokenBudget visualTokens) {
         this.modelDir = modelDir;
         this.checkpoint = checkpoint;
         this.engine = engine;
         this.tokenizer = Tokenizer.load(modelDir);
         this.mediaLoader = MediaLoader.forModel(modelDir);
         this.generationConfig = GenerationConfig.load(modelDir);
-        this.model = VideoLlava.load(checkpoint, engine);
+        this.model = VideoLlava.load(checkpoint, engine, visualTokens);
     }
 
     /** Opens {@code modelDir} (config, weights, tokenizer, preprocessor and generation configs) and places the weights on {@code engine}. */
     public static Pipeline load(Path modelDir, Engine engine) {
+        return load(modelDir, engine, VisualTokenBudget.ALL);
+    }
+
+    /** As {@link #load(Path, Engine)}, keeping only {@code visualTokens} patch tokens per image / frame. */
+    public static Pipeline load(Path modelDir, Engine engine, VisualTokenBudget visualTokens) {
         Checkpoint checkpoint = Checkpoint.open(modelDir);
         try {
             FiniteWeights.check(checkpoint);
-            return new Pipeline(modelDir, checkpoint, engine);
+            return new Pipeline(modelDir, checkpoint, engine, visualTokens);
         } catch (RuntimeException e) {
             checkpoint.close();
             throw e;

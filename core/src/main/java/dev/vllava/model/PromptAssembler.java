@@ -14,9 +14,16 @@ import java.util.List;
  */
 public final class PromptAssembler {
     private final VideoLlavaConfig config;
+    private final VisualTokenBudget visualTokens;
 
     public PromptAssembler(VideoLlavaConfig config) {
+        this(config, VisualTokenBudget.ALL);
+    }
+
+    /** Placeholders expand to the token counts {@code visualTokens} leaves per image and per frame. */
+    public PromptAssembler(VideoLlavaConfig config, VisualTokenBudget visualTokens) {
         this.config = config;
+        this.visualTokens = visualTokens;
     }
 
     /** A run of identical placeholder ids in the expanded prompt. */
@@ -86,9 +93,9 @@ public final class PromptAssembler {
         for (int id : ids) {
             int copies = 1;
             if (id == config.imageTokenIndex()) {
-                copies = config.tokensPerImage();
+                copies = visualTokens.imageTokens(config);
             } else if (id == config.videoTokenIndex()) {
-                copies = videoFrames.get(video++) * config.tokensPerFrame();
+                copies = videoFrames.get(video++) * visualTokens.frameTokens(config);
             }
             if (copies > 1 || isPlaceholder(id)) {
                 VisualRun last = runs.isEmpty() ? null : runs.getLast();

@@ -24,29 +24,48 @@ public final class VideoLlava implements AutoCloseable {
     private final Projector projector;
     private final LlamaDecoder decoder;
     private final PromptAssembler prompts;
+    private final VisualTokenBudget visualTokens;
+    private final VisualTokenSelection selection;
     private VisionTower imageTower;
     private VisionTower videoTower;
 
-    private VideoLlava(VideoLlavaConfig config, Function<String, TensorData> tensors, Engine engine) {
+    private VideoLlava(VideoLlavaConfig config, Function<String, TensorData> tensors, Engine engine, VisualTokenBudget visualTokens) {
         this.config = config;
         this.engine = engine;
         this.tensors = tensors;
+        this.visualTokens = visualTokens;
+        this.selection = new VisualTokenSelection(engine, visualTokens);
         CheckpointTensors root = new CheckpointTensors(tensors, "");
         this.projector = new Projector(engine, root.under("multi_modal_projector."), config.projectorHiddenAct());
         this.decoder = new LlamaDecoder(engine, config.text(), root.under("language_model."));
-        this.prompts = new PromptAssembler(config);
+        this.prompts = new PromptAssembler(config, visualTokens);
     }
 
     /** Projected features kept across runs (null: none); see {@link FeatureCache}. */
     private FeatureCache featureCache;
 
     public static VideoLlava load(Checkpoint checkpoint, Engine engine) {
-        return new VideoLlava(checkpoint.config(), name -> checkpoint.has(name) ? checkpoint.tensor(name) : null, engine);
+        return load(checkpoint, engine, VisualTokenBudget.ALL);
+    }
+
+    /** With fewer visual tokens than the reference when {@code visualTokens} is not {@link VisualTokenBudget#ALL}. */
+    public static VideoLlava load(Checkpoint checkpoint, Engine engine, VisualTokenBudget visualTokens) {
+        return new VideoLlava(checkpoint.config(), name -> checkpoint.has(name) ? checkpoint.tensor(name) : null, engine, visualTokens);
     }
 
     /** For tests and tools that hold tensors some other way; {@code tensors} returns null or throws for a missing name. */
     public static VideoLlava load(VideoLlavaConfig config, Function<String, TensorData> tensors, Engine engine) {
-        return new VideoLlava(config, tensors, engine);
+        return load(config, tensors, engine, VisualTokenBudget.ALL);
+    }
+
+    public static VideoLlava load(VideoLlavaConfig config, Function<String, TensorData> tensors, Engine engine,
+                                  VisualTokenBudget visualTokens) {
+        return new VideoLlava(config, tensors, engine, visualTokens);
+    }
+
+    /** How many patch tokens per image / frame reach the language model. */
+    public VisualTokenBudget visualTokens() {
+        return visualTokens;
     }
 
     /** Keeps and reuses projected visual features in {@code cache} (null: none). */
@@ -98,6 +117,11 @@ public final class VideoLlava implements AutoCloseable {
     public Tensor imageFeatures(float[] pixels, int images) {
         VisionTower tower = imageTower();
         int tokens = tower.tokensPerFrame();
+        if (!visualTokens.keepsAll(tokens - 1)) {
+            try (Tensor kept = selection.encode(tower, pixels, images, config.tokensPerImage() == tokens)) {
+                return projector.project(kept);
+            }
+        }
         try (Tensor hidden = tower.encode(pixels, images)) {
             if (config.tokensPerImage() == tokens) {
                 return projector.project(hidden);
@@ -113,9 +137,15 @@ public final class VideoLlava implements AutoCloseable {
         }
     }
 
-    /** The {@code <video>} embeddings of one video's {@code frames} frames: all tokens of every frame, frame-major. */
+    /** The {@code <video>} embeddings of one video's {@code frames} frames: every frame's tokens (all, or [CLS] + the kept patches), frame-major. */
     public Tensor videoFeatures(float[] pixels, int frames) {
-        try (Tensor hidden = videoTower().encode(pixels, frames)) {
+        VisionTower tower = videoTower();
+        if (!visualTokens.keepsAll(tower.tokensPerFrame() - 1)) {
+            try (Tensor kept = selection.encode(tower, pixels, frames, true)) {
+                return projector.project(kept);
+            }
+        }
+        try (Tensor hidden = tower.encode(pixels, frames)) {
             return projector.project(hidden);
         }
     }

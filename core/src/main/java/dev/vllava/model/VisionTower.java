@@ -58,9 +58,18 @@ public final class VisionTower {
 
     /** {@code pixels} is {@code [frames, channels, size, size]}; returns a new {@code [frames·tokens, hidden]} tensor. */
     public Tensor encode(float[] pixels, int frames) {
+        return encode(pixels, frames, null);
+    }
+
+    /**
+     * As {@link #encode(float[], int)}; when {@code clsAttention} is not null, also sets
+     * {@code clsAttention[frame]} to the feature layer's [CLS] attention over that frame's tokens,
+     * averaged over heads (for {@link VisualTokenSelection}).
+     */
+    public Tensor encode(float[] pixels, int frames, float[][] clsAttention) {
         Tensor hidden = embeddings(pixels, frames);
         for (EncoderLayer layer : layers) {
-            encoderLayer(hidden, layer, frames);
+            encoderLayer(hidden, layer, frames, layer == layers.getLast() ? clsAttention : null);
         }
         return hidden;
     }
@@ -82,11 +91,11 @@ public final class VisionTower {
     }
 
     /** Pre-LN layer: {@code x += attention(layer_norm1(x)); x += mlp(layer_norm2(x))}. */
-    private void encoderLayer(Tensor hidden, EncoderLayer layer, int frames) {
+    private void encoderLayer(Tensor hidden, EncoderLayer layer, int frames, float[][] clsAttention) {
         int rows = hidden.rows();
         try (Tensor normed = engine.allocate(rows, config.hiddenSize())) {
             engine.layerNorm(normed, hidden, layer.norm1Weight(), layer.norm1Bias(), (float) config.layerNormEps());
-            try (Tensor attended = attention(normed, layer, frames)) {
+            try (Tensor attended = attention(normed, layer, frames, clsAttention)) {
                 engine.add(hidden, hidden, attended);
             }
             engine.layerNorm(normed, hidden, layer.norm2Weight(), layer.norm2Bias(), (float) config.layerNormEps());
@@ -96,8 +105,11 @@ public final class VisionTower {
         }
     }
 
-    /** Self-attention with biases, every token of a frame sees every token of the same frame. */
-    private Tensor attention(Tensor x, EncoderLayer layer, int frames) {
+    /**
+     * Self-attention with biases, every token of a frame sees every token of the same frame;
+     * {@code clsAttention}, when given, receives each frame's head-averaged [CLS] row.
+     */
+    private Tensor attention(Tensor x, EncoderLayer layer, int frames, float[][] clsAttention) {
         int width = config.hiddenSize();
         int tokens = tokensPerFrame();
         AttentionShape shape = AttentionShape.full(config.numAttentionHeads(), config.headDim());
@@ -111,6 +123,9 @@ public final class VisionTower {
                 int first = frame * tokens;
                 engine.attention(context.rowSlice(first, tokens), q.rowSlice(first, tokens),
                         k.rowSlice(first, tokens), v.rowSlice(first, tokens), shape);
+                if (clsAttention != null) {
+                    clsAttention[frame] = VisualTokenSelection.clsAttention(engine, q.rowSlice(first, tokens), k.rowSlice(first, tokens), shape);
+                }
             }
             Tensor out = engine.allocate(x.rows(), width);
             layer.outProj().apply(out, context);

@@ -48,7 +48,11 @@ class FeatureCacheTest {
     }
 
     private Answer ask(VisualInput medium) {
-        return tinyA.answer(tinyA.prepare(ChatTemplate.firstTurn(null, 0, 1, "What happens?"), List.of(medium)), options, TokenListener.NONE);
+        return ask(tinyA, medium);
+    }
+
+    private Answer ask(Pipeline pipeline, VisualInput medium) {
+        return pipeline.answer(pipeline.prepare(ChatTemplate.firstTurn(null, 0, 1, "What happens?"), List.of(medium)), options, TokenListener.NONE);
     }
 
     private static List<Path> entries(Path dir) throws Exception {
@@ -66,8 +70,8 @@ class FeatureCacheTest {
         assertEquals(1, entries(dir).size());
         assertArrayEquals(computed.tokenIds(), ask(video).tokenIds(), "second run reads");
         FeatureCache cache = new FeatureCache(dir, FeatureCache.DEFAULT_MAX_BYTES, FeatureCache.fingerprint(golden.modelDir()));
-        FeatureCache.Entry stored = cache.load(cache.key(video), tinyA.model().config().text().hiddenSize());
-        cache.store(cache.key(video), stored.rows(), stored.columns(), new float[stored.values().length]);
+        FeatureCache.Entry stored = cache.load(cache.key(video, VisualTokenBudget.ALL), tinyA.model().config().text().hiddenSize());
+        cache.store(cache.key(video, VisualTokenBudget.ALL), stored.rows(), stored.columns(), new float[stored.values().length]);
         assertFalse(java.util.Arrays.equals(computed.tokenIds(), ask(video).tokenIds()),
                 "zeroed features stored under the key change the answer: the entry is read, not recomputed");
     }
@@ -85,17 +89,17 @@ class FeatureCacheTest {
         flipped[good.length / 2] ^= 1;
         Files.write(entry, flipped);
         int columns = tinyA.model().config().text().hiddenSize();
-        assertNull(cache.load(cache.key(video), columns), "a flipped bit fails the checksum");
+        assertNull(cache.load(cache.key(video, VisualTokenBudget.ALL), columns), "a flipped bit fails the checksum");
         assertArrayEquals(computed.tokenIds(), ask(video).tokenIds(), "recomputed");
         assertArrayEquals(good, Files.readAllBytes(entry), "and rewritten");
 
         Files.write(entry, java.util.Arrays.copyOf(good, good.length - 100));
-        assertNull(cache.load(cache.key(video), columns), "a short file");
+        assertNull(cache.load(cache.key(video, VisualTokenBudget.ALL), columns), "a short file");
         FeatureCache otherModel = new FeatureCache(dir, FeatureCache.DEFAULT_MAX_BYTES, new byte[] {1, 2, 3});
         Files.write(entry, good);
-        Files.move(entry, dir.resolve(java.util.HexFormat.of().formatHex(otherModel.key(video)) + ".feat"));
-        assertNull(otherModel.load(otherModel.key(video), columns), "another key's entry under this key's name");
-        assertNull(cache.load(cache.key(video), columns), "this key's entry is gone");
+        Files.move(entry, dir.resolve(java.util.HexFormat.of().formatHex(otherModel.key(video, VisualTokenBudget.ALL)) + ".feat"));
+        assertNull(otherModel.load(otherModel.key(video, VisualTokenBudget.ALL), columns), "another key's entry under this key's name");
+        assertNull(cache.load(cache.key(video, VisualTokenBudget.ALL), columns), "this key's entry is gone");
     }
 
     @Test
@@ -116,6 +120,28 @@ class FeatureCacheTest {
         left = entries(dir);
         assertEquals(1, left.size(), "the older entry was evicted");
         FeatureCache cache = new FeatureCache(dir, 1L << 30, FeatureCache.fingerprint(golden.modelDir()));
-        assertNotNull(cache.load(cache.key(other), tinyA.model().config().text().hiddenSize()), "the newest stays");
+        assertNotNull(cache.load(cache.key(other, VisualTokenBudget.ALL), tinyA.model().config().text().hiddenSize()), "the newest stays");
+    }
+
+    @Test
+    void aReducedVisualTokenSettingHasItsOwnEntries(@TempDir Path dir) throws Exception {
+        tinyA.model().useFeatureCache(null);
+        VisualTokenBudget quarter = VisualTokenBudget.parse("25%");
+        try (Pipeline reduced = Pipeline.load(golden.modelDir(), engine, quarter)) {
+            Answer computed = ask(reduced, video);
+            tinyA.useFeatureCache(dir, FeatureCache.DEFAULT_MAX_BYTES);
+            reduced.useFeatureCache(dir, FeatureCache.DEFAULT_MAX_BYTES);
+            ask(tinyA, video);
+            assertArrayEquals(computed.tokenIds(), ask(reduced, video).tokenIds(), "the reference's entry is not served to 25%");
+            assertEquals(2, entries(dir).size(), "one entry per setting");
+            FeatureCache cache = new FeatureCache(dir, FeatureCache.DEFAULT_MAX_BYTES, FeatureCache.fingerprint(golden.modelDir()));
+            var config = tinyA.model().config();
+            assertEquals(quarter.visualTokens(config, List.of(video)),
+                    cache.load(cache.key(video, quarter), config.text().hiddenSize()).rows(), "the reduced entry holds the kept rows");
+            assertEquals(VisualTokenBudget.ALL.visualTokens(config, List.of(video)),
+                    cache.load(cache.key(video, VisualTokenBudget.ALL), config.text().hiddenSize()).rows());
+        } finally {
+            tinyA.model().useFeatureCache(null);
+        }
     }
 }

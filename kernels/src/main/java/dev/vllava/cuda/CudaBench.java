@@ -12,6 +12,7 @@ import dev.vllava.checkpoint.TensorData;
 import dev.vllava.config.VideoLlavaConfig;
 import dev.vllava.engine.Tensor;
 import dev.vllava.model.VideoLlava;
+import dev.vllava.model.VisualTokenBudget;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -85,11 +86,17 @@ public final class CudaBench {
     /** @param tensors the weights by checkpoint name (a checkpoint's, or {@link SyntheticWeights}) */
     public static Report run(CudaEngine engine, VideoLlavaConfig config, Function<String, TensorData> tensors,
                              ModelBench.Options options, Consumer<String> progress) {
+        return run(engine, config, tensors, VisualTokenBudget.ALL, options, progress);
+    }
+
+    /** As above, the vision stage keeping only {@code visualTokens} patch tokens per frame (its [CLS] ranking included in the time). */
+    public static Report run(CudaEngine engine, VideoLlavaConfig config, Function<String, TensorData> tensors,
+                             VisualTokenBudget visualTokens, ModelBench.Options options, Consumer<String> progress) {
         progress.accept("limits: device copy bandwidth and FP16 GEMM peak");
         double copy = copyBandwidth(engine, COPY_BYTES);
         double gemm = gemmF16Tflops(engine, GEMM_SIZE);
         progress.accept("placing the weights on the device");
-        try (VideoLlava model = VideoLlava.load(config, tensors, engine)) {
+        try (VideoLlava model = VideoLlava.load(config, tensors, engine, visualTokens)) {
             ModelBench.Timings t = ModelBench.run(model, options, engine::synchronize, progress);
             return new Report(engine.deviceDescription(), config.text().numHiddenLayers() + "-layer Llama " + config.text().hiddenSize(),
                     copy, gemm, t.visionMs(), t.prefillMs(), t.visionMs() + t.prefillMs(), t.promptTokens(), t.decodeContext(), t.decodeMsPerToken(),

@@ -427,6 +427,11 @@ public final class CudaEngine implements Engine {
     }
 
     @Override
+    public void attentionProbabilities(Tensor out, Tensor q, Tensor k, int queryRow, AttentionShape shape) {
+        AttentionRowProbabilities.launch(gpu, f32(out), f32(q), f32(k), queryRow, shape);
+    }
+
+    @Override
     public void embed(Tensor outTensor, Tensor tableTensor, int[] ids) {
         CudaTensor out = f32(outTensor);
         CudaTensor table = cuda(tableTensor);

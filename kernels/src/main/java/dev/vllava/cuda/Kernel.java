@@ -30,6 +30,7 @@ public enum Kernel {
     FLASH_DECODE_64("attention", "flash_decode_d64"),
     FLASH_DECODE_128("attention", "flash_decode_d128"),
     ATTENTION_COMBINE("attention", "attention_combine"),
+    ATTENTION_ROW_PROBABILITIES("attention_probs", "attention_row_probs"),
     GEMV_F16("gemv", "gemv_f16"),
     GEMV_BF16("gemv", "gemv_bf16"),
     ARGMAX("sample", "argmax_f32"),

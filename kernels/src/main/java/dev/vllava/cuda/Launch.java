@@ -85,6 +85,12 @@ public record Launch(int gridX, int gridY, int gridZ, int blockX) {
         return new Launch(heads, queries, 1, ATTENTION_THREADS);
     }
 
+    /** One query row's attention probabilities: a block per head (static shared memory for the query slice). */
+    public static Launch attentionRow(int heads, int headDim) {
+        attentionMaxHeadDim(headDim);
+        return new Launch(heads, 1, 1, ROW_THREADS);
+    }
+
     /** Decode GEMV: a warp per output row, 8 rows per block. */
     public static Launch gemv(int rowsOut) {
         return new Launch(ceilDiv(rowsOut, GEMV_ROWS_PER_BLOCK), 1, 1, 32 * GEMV_ROWS_PER_BLOCK);

@@ -1,8 +1,10 @@
 package dev.vllava.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vllava.VllavaException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +39,15 @@ class LaunchConstantsTest {
     @Test
     void samplingBlockMatchesTheKernel() throws IOException {
         assertEquals(Launch.SAMPLE_THREADS, define(Files.readString(SOURCES.resolve("sample.cu")), "SAMPLE_THREADS"));
+    }
+
+    @Test
+    void attentionRowBlockAndQuerySliceMatchTheKernel() throws IOException {
+        String probabilities = Files.readString(SOURCES.resolve("attention_probs.cu"));
+        assertEquals(List.of(Launch.ROW_THREADS), launchBounds(probabilities), "a block per head");
+        int staged = define(probabilities, "MAX_HEAD_DIM");
+        assertEquals(staged, Launch.attentionMaxHeadDim(staged), "the widest head the launch accepts fits the shared query");
+        assertThrows(VllavaException.class, () -> Launch.attentionRow(1, staged + 1));
     }
 
     private static int define(String source, String name) {

@@ -34,6 +34,14 @@ class LaunchTest {
     }
 
     @Test
+    void attentionRowIsABlockPerHeadAndRejectsHeadsWiderThanItsSharedQuery() {
+        Launch row = Launch.attentionRow(16, 64);
+        assertEquals(16, row.gridX());
+        assertEquals(Launch.ROW_THREADS, row.blockX());
+        assertThrows(VllavaException.class, () -> Launch.attentionRow(4, 256), "attention_probs.cu stages at most 128 query values");
+    }
+
+    @Test
     void headDimsPickTheSmallestKernelInstance() {
         assertEquals(64, Launch.attentionMaxHeadDim(8));
         assertEquals(64, Launch.attentionMaxHeadDim(64));

@@ -279,6 +279,11 @@ public final class CpuEngine implements Engine {
     }
 
     @Override
+    public void attentionProbabilities(Tensor out, Tensor q, Tensor k, int queryRow, AttentionShape shape) {
+        AttentionRow.probabilities(output(out), cpu(q), cpu(k), queryRow, shape);
+    }
+
+    @Override
     public void embed(Tensor out, Tensor table, int[] ids) {
         CpuTensor o = output(out);
         CpuTensor t = cpu(table);
