@@ -1,6 +1,7 @@
 package dev.vllava.cli;
 
 import dev.vllava.VllavaException;
+import dev.vllava.checkpoint.quant.LoadQuantization;
 import dev.vllava.engine.Engine;
 import dev.vllava.eval.EvalItem;
 import dev.vllava.eval.EvalOptions;
@@ -76,6 +77,9 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "N", defaultValue = "0", description = "CUDA device ordinal (default: ${DEFAULT-VALUE}).")
     int device;
 
+    @Option(names = "--weights", paramLabel = "q8|q4", description = WeightsChoice.DESCRIPTION)
+    String weights;
+
     @Option(names = "--score", paramLabel = "PRED", description = "Only score an existing predictions file.")
     Path scoreFile;
 
@@ -118,12 +122,13 @@ final class EvalCommand implements Callable<Integer> {
         if (!ModelOptions.BackendNames.NAMES.contains(backend)) {
             throw VllavaException.usage("--backend must be one of auto, cpu, cuda, got '%s'", backend);
         }
+        LoadQuantization quantizeAtLoad = WeightsChoice.parse(weights);
         List<EvalItem> items = Questions.read(questions, mediaRoot); // a bad file fails before the model loads
         Task chosen = task != null ? Task.parse(task) : Task.infer(items);
         EvalOptions options = EvalOptions.of(questions, out, chosen).withMediaRoot(mediaRoot).withBatchSize(batch)
                 .withShard(shard == null ? Shard.ALL : Shard.parse(shard, System.getenv()));
         EvalSummary summary;
-        try (Engine engine = Backends.open(backend, threads, device, System.err::println);
+        try (Engine engine = Backends.open(backend, threads, device, quantizeAtLoad, System.err::println);
                 Pipeline pipeline = Pipeline.load(modelDir, engine);
                 EvalProgress progress = EvalProgress.onStderr(System.err)) {
             PipelinePredictor predictor = new PipelinePredictor(pipeline, pipeline.options(maxNewTokens, SamplingOptions.GREEDY));

@@ -26,6 +26,9 @@ final class ModelOptions {
     @Option(names = "--frames", paramLabel = "N", defaultValue = "8", description = "Frames sampled per video (default: ${DEFAULT-VALUE}).")
     int frames;
 
+    @Option(names = "--weights", paramLabel = "q8|q4", description = WeightsChoice.DESCRIPTION)
+    String weights;
+
     /** The model folder, or a usage error naming both ways to give it. */
     Path requireModelDir() {
         if (modelDir == null || modelDir.toString().isEmpty()) {
@@ -49,6 +52,7 @@ final class ModelOptions {
         if (device < 0) {
             throw VllavaException.usage("--device must be >= 0, got %d", device);
         }
+        WeightsChoice.parse(weights);
     }
 
     /** Completion candidates and the accepted values of {@code --backend}. */

@@ -38,17 +38,16 @@ public final class Quantizer {
         IntStream.range(0, Math.toIntExact(rows)).parallel().forEach(row -> {
             float[] values = new float[(int) columns];
             readRow(weight, row, values);
-            quantizeRow(values, layout, codes, row);
+            quantizeRow(values, layout, row, codes.asSlice(row * layout.rowBytes(), layout.rowBytes()));
         });
         return new TensorData(weight.name(), weight.dtype(), weight.shape().clone(), codes, layout);
     }
 
-    /** Quantizes {@code values} (one row) into row {@code row} of {@code codes} and of the layout's scales. */
-    public static void quantizeRow(float[] values, QuantizedLayout layout, MemorySegment codes, long row) {
+    /** Quantizes {@code values} (row {@code row}) into {@code rowCodes} (that row's packed bytes) and the layout's scales. */
+    public static void quantizeRow(float[] values, QuantizedLayout layout, long row, MemorySegment rowCodes) {
         int group = layout.groupSize();
         int maxCode = (1 << (layout.bits() - 1)) - 1;
         float halfRange = maxCode + 0.5f;
-        long rowStart = row * layout.rowBytes();
         for (int g = 0; g < layout.groupsPerRow(); g++) {
             float absMax = 0;
             for (int j = 0; j < group; j++) {
@@ -59,7 +58,7 @@ public final class Quantizer {
             for (int j = 0; j < group; j++) {
                 int column = g * group + j;
                 int code = Math.clamp(Math.round(values[column] * inverse), -maxCode - 1, maxCode);
-                putCode(codes, rowStart, layout.bits(), column, code);
+                putCode(rowCodes, layout.bits(), column, code);
             }
         }
     }
@@ -82,12 +81,12 @@ public final class Quantizer {
         return (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
     }
 
-    private static void putCode(MemorySegment codes, long rowStart, int bits, int column, int code) {
+    private static void putCode(MemorySegment codes, int bits, int column, int code) {
         if (bits == 8) {
-            codes.set(ValueLayout.JAVA_BYTE, rowStart + column, (byte) (code + 128));
+            codes.set(ValueLayout.JAVA_BYTE, column, (byte) (code + 128));
             return;
         }
-        long at = rowStart + column / 2;
+        long at = column / 2;
         int stored = codes.get(ValueLayout.JAVA_BYTE, at) & 0xFF;
         int nibble = code + 8;
         stored = (column & 1) == 0 ? (stored & 0xF0) | nibble : (stored & 0x0F) | nibble << 4;
