@@ -99,6 +99,13 @@ final class InfoCommand implements Callable<Integer> {
             parameters.put(part.name().toLowerCase(Locale.ROOT), summary.parameters().get(part));
         }
         parameters.put("total", summary.totalParameters());
+        ObjectNode weights = root.putObject("weights");
+        for (ModelPart part : ModelPart.values()) {
+            ModelSummary.PartWeights w = summary.weights().get(part);
+            ObjectNode node = weights.putObject(part.name().toLowerCase(Locale.ROOT));
+            w.formats().forEach(node.putArray("formats")::add);
+            node.put("bits_per_weight", w.bitsPerWeight());
+        }
         tokenizer(root.putObject("tokenizer"), summary.tokenizer());
         return root;
     }
