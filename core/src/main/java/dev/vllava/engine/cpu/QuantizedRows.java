@@ -36,13 +36,23 @@ final class QuantizedRows {
         return layout.groupSize() % (layout.bits() == 8 ? LANES : 2 * LANES) == 0 && LANES >= 8;
     }
 
-    /** {@code [x_0, x_2, x_4, ...]} then {@code [x_1, x_3, ...]} in one array of the same length. */
-    static float[] deinterleave(float[] x) {
+    /**
+     * A 4-bit row's input: {@code [x_0, x_2, x_4, ...]}, then {@code [x_1, x_3, ...]}, then the sum
+     * of each group of {@code groupSize} inputs.
+     */
+    static float[] deinterleave(float[] x, int groupSize) {
         int half = x.length / 2;
-        float[] split = new float[x.length];
+        float[] split = new float[x.length + x.length / groupSize];
         for (int i = 0; i < half; i++) {
             split[i] = x[2 * i];
             split[half + i] = x[2 * i + 1];
+        }
+        for (int g = 0; g < x.length / groupSize; g++) {
+            float sum = 0;
+            for (int j = 0; j < groupSize; j++) {
+                sum += x[g * groupSize + j];
+            }
+            split[x.length + g] = sum;
         }
         return split;
     }
@@ -81,11 +91,18 @@ final class QuantizedRows {
         return VectorMath.sum(sum);
     }
 
+    /**
+     * The codes are {@code nibble - 8}: the nibbles (0..15) are dotted as they are and
+     * {@code 8 · Σ_group x} is taken off per group, from the sums that {@link #deinterleave} appended
+     * to the input (one subtraction per group instead of one per vector).
+     */
     private static float dot4(QuantizedLayout layout, MemorySegment codes, long at, long row, float[] x) {
         int group = layout.groupSize();
         int groups = (int) layout.groupsPerRow();
-        int half = (int) (layout.columns() / 2);
+        int columns = (int) layout.columns();
+        int half = columns / 2;
         FloatVector sum = FloatVector.zero(FLOATS);
+        float offsets = 0;
         long scaleRow = row * groups;
         for (int g = 0; g < groups; g++) {
             FloatVector even = FloatVector.zero(FLOATS);
@@ -93,12 +110,18 @@ final class QuantizedRows {
             // element pairs [p, p + LANES) of this group hold columns 2p .. 2p + 2·LANES
             for (int p = g * group / 2; p < (g + 1) * group / 2; p += LANES) {
                 ByteVector packed = ByteVector.fromMemorySegment(BYTES, codes, at + p, LE);
-                even = nibbles(packed, false).fma(FloatVector.fromArray(FLOATS, x, p), even);
-                odd = nibbles(packed, true).fma(FloatVector.fromArray(FLOATS, x, half + p), odd);
+                even = toFloats(packed.and((byte) 0x0F)).fma(FloatVector.fromArray(FLOATS, x, p), even);
+                odd = toFloats(packed.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(FLOATS, x, half + p), odd);
             }
-            sum = even.add(odd).fma(scale(layout, scaleRow + g), sum);
+            float scale = scalarScale(layout, scaleRow + g);
+            sum = even.add(odd).fma(FloatVector.broadcast(FLOATS, scale), sum);
+            offsets += scale * x[columns + g];
         }
-        return VectorMath.sum(sum);
+        return VectorMath.sum(sum) - 8 * offsets;
+    }
+
+    private static FloatVector toFloats(ByteVector bytes) {
+        return (FloatVector) bytes.convertShape(VectorOperators.B2F, FLOATS, 0);
     }
 
     /**
