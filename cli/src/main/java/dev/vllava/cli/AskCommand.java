@@ -84,7 +84,7 @@ final class AskCommand implements Callable<Integer> {
                 answer = pipeline.answer(prompt, media, pipeline.options(decoding.maxNewTokens(room), decoding.sampling()), listener);
             }
             if (json) {
-                out.println(AnswerJson.of(answer, loaded.engine.name(), loaded.loadMs, loaded.mediaMs()));
+                out.println(AnswerJson.of(answer, loaded.engine.name(), loaded.weights, loaded.loadMs, loaded.mediaMs()));
             } else {
                 out.println(decoder.flush());
             }

@@ -187,7 +187,7 @@ final class ChatCommand implements Callable<Integer> {
             return;
         }
         // timings_ms.load: the model was loaded once, before the first answer
-        out.println(json ? AnswerJson.of(answer, loaded.engine.name(), answered ? 0 : loaded.loadMs, loaded.mediaMs()) : decoder.flush());
+        out.println(json ? AnswerJson.of(answer, loaded.engine.name(), loaded.weights, answered ? 0 : loaded.loadMs, loaded.mediaMs()) : decoder.flush());
         answered = true;
         out.flush();
         if (stats) {

@@ -41,6 +41,8 @@ class QuantizeCommandTest {
         JsonNode atLoad = json(vllava("ask", "--model", TINY_A, "--backend", "cpu", "--weights", "q8",
                 "--max-new-tokens", "8", "--json", "Hello"));
         assertEquals(atLoad.get("token_ids"), fromFile.get("token_ids"), "same codes, same scales, same kernels");
+        assertEquals("int8 g32, compressed-tensors checkpoint", fromFile.get("weights").asText(), "--json names the departure");
+        assertEquals("q8, quantized at load", atLoad.get("weights").asText());
     }
 
     @Test
