@@ -25,7 +25,7 @@ public record QuantScheme(int bits, int groupSize) {
         return switch (name) {
             case "q8" -> new QuantScheme(8, groupSize);
             case "q4" -> new QuantScheme(4, groupSize);
-            default -> throw VllavaException.usage("--weights must be f16, q8 or q4, got '%s'", name);
+            default -> throw VllavaException.usage("--weights must be q8 or q4, got '%s'", name);
         };
     }
 
