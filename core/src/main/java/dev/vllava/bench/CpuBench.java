@@ -29,10 +29,10 @@ public final class CpuBench {
      * @param hostBytes    bytes of weights made in memory so far (synthetic), or null (memory-mapped)
      * @param quantizeAtLoad {@code --weights}: the linear layers quantized while loading, or null
      */
-    public record Weights(String name, VideoLlavaConfig config, Function<String, TensorData> tensors, DType dtype,
+    public record WeightSource(String name, VideoLlavaConfig config, Function<String, TensorData> tensors, DType dtype,
                           LongSupplier hostBytes, LoadQuantization quantizeAtLoad) {
 
-        public Weights(String name, VideoLlavaConfig config, Function<String, TensorData> tensors, DType dtype,
+        public WeightSource(String name, VideoLlavaConfig config, Function<String, TensorData> tensors, DType dtype,
                        LongSupplier hostBytes) {
             this(name, config, tensors, dtype, hostBytes, null);
         }
@@ -59,7 +59,7 @@ public final class CpuBench {
     private CpuBench() {}
 
     /** @param bandwidthBufferBytes buffer of the read-bandwidth measurement ({@link MachineLimits#DEFAULT_BUFFER_BYTES}) */
-    public static BenchReport run(Weights weights, int threads, ModelBench.Options options, long bandwidthBufferBytes,
+    public static BenchReport run(WeightSource weights, int threads, ModelBench.Options options, long bandwidthBufferBytes,
                                   Consumer<String> progress) {
         progress.accept("limits: memory read bandwidth and FMA peak on " + threads + " thread(s)");
         double readGBps = MachineLimits.readBandwidthGBps(threads, bandwidthBufferBytes);

@@ -125,38 +125,47 @@ final class QuantizedRows {
     }
 
     /**
-     * Columns {@code [first, first + count)} of row {@code row} dequantized into {@code out[0, count)};
-     * {@code first} and {@code count} are whole groups.
+     * Columns {@code [first, first + count)} of row {@code row} dequantized into {@code out[outAt, outAt + count)}.
+     * The range may start and end inside a group (a per-row scale is one group as wide as the row); it
+     * is vectorized when both ends fall on a vector step, as {@link Gemm}'s inner blocks do. {@code pairs}
+     * holds at least {@code min(count, groupSize)} floats (the 4-bit nibbles before interleaving).
      */
     static void dequantize(QuantizedLayout layout, MemorySegment codes, long row, int first, int count,
-                           float[] out, float[] pairs) {
+                           float[] out, int outAt, float[] pairs) {
         int group = layout.groupSize();
-        long at = row * layout.rowBytes();
-        long scaleRow = row * layout.groupsPerRow();
-        if (!vectorizable(layout) || first % group != 0 || count % group != 0) {
+        int step = layout.bits() == 8 ? LANES : 2 * LANES;
+        if (!vectorizable(layout) || first % step != 0 || count % step != 0) {
             for (int c = 0; c < count; c++) {
-                out[c] = layout.code(codes, row, first + c) * layout.scale(row, (first + c) / group);
+                out[outAt + c] = layout.code(codes, row, first + c) * layout.scale(row, (first + c) / group);
             }
             return;
         }
-        for (int g0 = 0; g0 < count; g0 += group) {
-            FloatVector scale = scale(layout, scaleRow + (first + g0) / group);
+        long at = row * layout.rowBytes();
+        long scaleRow = row * layout.groupsPerRow();
+        int end = first + count;
+        for (int c0 = first; c0 < end; ) {
+            int c1 = Math.min(end, (c0 / group + 1) * group); // the range's part of this group: one scale
+            FloatVector scale = scale(layout, scaleRow + c0 / group);
+            int width = c1 - c0;
+            int to = outAt + c0 - first;
             if (layout.bits() == 8) {
-                for (int c = 0; c < group; c += LANES) {
-                    codes8(codes, at + first + g0 + c).mul(scale).intoArray(out, g0 + c);
+                for (int c = 0; c < width; c += LANES) {
+                    codes8(codes, at + c0 + c).mul(scale).intoArray(out, to + c);
                 }
-                continue;
+            } else {
+                // even and odd columns come out of separate nibbles: stage them, then interleave
+                int half = width / 2;
+                for (int p = 0; p < half; p += LANES) {
+                    ByteVector packed = ByteVector.fromMemorySegment(BYTES, codes, at + c0 / 2 + p, LE);
+                    nibbles(packed, false).mul(scale).intoArray(pairs, p);
+                    nibbles(packed, true).mul(scale).intoArray(pairs, half + p);
+                }
+                for (int j = 0; j < half; j++) {
+                    out[to + 2 * j] = pairs[j];
+                    out[to + 2 * j + 1] = pairs[half + j];
+                }
             }
-            // even and odd columns come out of separate nibbles: stage them, then interleave
-            for (int p = 0; p < group / 2; p += LANES) {
-                ByteVector packed = ByteVector.fromMemorySegment(BYTES, codes, at + (first + g0) / 2 + p, LE);
-                nibbles(packed, false).mul(scale).intoArray(pairs, p);
-                nibbles(packed, true).mul(scale).intoArray(pairs, group / 2 + p);
-            }
-            for (int j = 0; j < group / 2; j++) {
-                out[g0 + 2 * j] = pairs[j];
-                out[g0 + 2 * j + 1] = pairs[group / 2 + j];
-            }
+            c0 = c1;
         }
     }
 

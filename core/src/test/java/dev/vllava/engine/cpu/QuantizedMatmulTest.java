@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * The quantized kernels against the plain reference: each weight dequantized by
  * {@link QuantizedLayout#dequantizeRow} and multiplied in double precision. Decode (GEMV) and
  * prefill (blocked GEMM) both, 8 and 4 bits, groups that fill whole vectors and groups that do not
- * (the scalar path), output counts that do not fill a block or a panel.
+ * (the scalar path), groups wider than one of Gemm's inner blocks (a per-row scale: a block starts
+ * inside a group), output counts that do not fill a block or a panel.
  */
 class QuantizedMatmulTest {
 
@@ -34,7 +35,7 @@ class QuantizedMatmulTest {
             "8, 32, 1, 300, 256", "8, 32, 3, 70, 512", "8, 128, 1, 64, 512", "8, 8, 2, 33, 64",
             "4, 32, 1, 300, 256", "4, 32, 5, 70, 512", "4, 128, 1, 64, 512", "4, 8, 1, 33, 64",
             "8, 32, 20, 300, 320", "4, 32, 20, 300, 320", "8, 128, 13, 40, 1024", "4, 128, 13, 40, 1024",
-            "4, 8, 9, 33, 64"})
+            "4, 8, 9, 33, 64", "8, 1024, 13, 40, 1024", "4, 1024, 13, 40, 1024", "4, 64, 40, 70, 576", "8, 8, 9, 33, 328"})
     void quantizedMatmulMatchesDequantizedReference(int bits, int group, int inputRows, int outputs, int inputs) {
         Random random = new Random(bits * 1000 + group + inputRows);
         try (Arena arena = Arena.ofShared(); CpuEngine engine = new CpuEngine(2)) {
