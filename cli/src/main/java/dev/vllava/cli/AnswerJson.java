@@ -8,13 +8,15 @@ import dev.vllava.model.Answer;
 /**
  * The {@code --json} contract of {@code ask}: one object on one line, with these field names (tests
  * pin them): answer, token_ids, prompt_tokens, generated_tokens, finish_reason ("stop" | "length"),
- * backend, visual_tokens {setting, kept, reference}, timings_ms {load, media, vision, prefill, decode},
+ * backend, weights (only when they are quantized: "q8, quantized at load", "int4 g32, compressed-tensors
+ * checkpoint"), visual_tokens {setting, kept, reference}, timings_ms {load, media, vision, prefill, decode},
  * tokens_per_second (generated tokens over decode time).
  */
 final class AnswerJson {
     private AnswerJson() {}
 
-    static String of(Answer answer, VisualTokenUse visual, String backend, double loadMs, double mediaMs) {
+    /** @param weights how the weights depart from the stored reference (quantized), or null */
+    static String of(Answer answer, VisualTokenUse visual, String backend, String weights, double loadMs, double mediaMs) {
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode root = mapper.createObjectNode();
         root.put("answer", answer.text());
@@ -23,6 +25,9 @@ final class AnswerJson {
         root.put("generated_tokens", answer.generatedTokens());
         root.put("finish_reason", answer.finishReason().jsonName());
         root.put("backend", backend);
+        if (weights != null) {
+            root.put("weights", weights);
+        }
         visual.writeTo(root);
         ObjectNode timings = root.putObject("timings_ms");
         timings.put("load", round(loadMs));

@@ -126,7 +126,7 @@ final class AskCommand implements Callable<Integer> {
         }
         VisualTokenUse visual = VisualTokenUse.of(pipeline, prompt.media());
         if (json) {
-            out.println(AnswerJson.of(answer, visual, loaded.engine.name(), loaded.loadMs, loaded.mediaMs()));
+            out.println(AnswerJson.of(answer, visual, loaded.engine.name(), loaded.weights, loaded.loadMs, loaded.mediaMs()));
         } else {
             out.println(decoder.flush());
         }

@@ -2,6 +2,7 @@ package dev.vllava.cli;
 
 import dev.vllava.Failure;
 import dev.vllava.VllavaException;
+import dev.vllava.checkpoint.quant.LoadQuantization;
 import dev.vllava.cuda.CudaEngine;
 import dev.vllava.engine.Engine;
 import dev.vllava.engine.cpu.CpuEngine;
@@ -20,15 +21,28 @@ final class Backends {
     private Backends() {}
 
     static Engine open(ModelOptions options, Consumer<String> note) {
-        return open(options.backend, options.threads, options.device, note);
+        return open(options.backend, options.threads, options.device, WeightsChoice.parse(options.weights), note);
+    }
+
+    static Engine open(String backend, Integer threads, int device, Consumer<String> note) {
+        return open(backend, threads, device, null, note);
     }
 
     /**
      * @param backend auto, cpu or cuda (anything else is a usage error)
      * @param threads CPU engine threads, null for all cores
      * @param device  CUDA device ordinal
+     * @param quantizeAtLoad {@code --weights}: weights quantized while loading (CPU engine only), or null
      */
-    static Engine open(String backend, Integer threads, int device, Consumer<String> note) {
+    static Engine open(String backend, Integer threads, int device, LoadQuantization quantizeAtLoad, Consumer<String> note) {
+        if (quantizeAtLoad != null) {
+            // The CUDA kernels for quantized weights are not part of the CUDA engine yet: auto takes the CPU.
+            return switch (backend) {
+                case "cpu", "auto" -> new CpuEngine(threads != null ? threads : Runtime.getRuntime().availableProcessors(), quantizeAtLoad);
+                case "cuda" -> throw VllavaException.usage("--weights %s runs on the cpu backend only", quantizeAtLoad.scheme().name());
+                default -> throw VllavaException.usage("--backend must be one of auto, cpu, cuda, got '%s'", backend);
+            };
+        }
         return switch (backend) {
             case "cpu" -> cpu(threads);
             case "cuda" -> cuda(device);

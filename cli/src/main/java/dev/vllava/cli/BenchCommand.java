@@ -6,7 +6,9 @@ import dev.vllava.bench.CpuBench;
 import dev.vllava.bench.MachineLimits;
 import dev.vllava.bench.ModelBench;
 import dev.vllava.bench.ProcessMemory;
+import dev.vllava.bench.SyntheticQuantizedWeights;
 import dev.vllava.bench.SyntheticWeights;
+import dev.vllava.checkpoint.quant.LoadQuantization;
 import dev.vllava.checkpoint.Checkpoint;
 import dev.vllava.checkpoint.DType;
 import dev.vllava.config.VideoLlavaConfig;
@@ -76,6 +78,10 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     VisualTokenOptions visualTokens;
 
+    @Option(names = "--weights", paramLabel = "q8|q4", description = WeightsChoice.DESCRIPTION
+            + " With --synthetic the quantized layers are made directly as random codes.")
+    String weights;
+
     @Option(names = "--json", description = "Print one JSON object instead of the table.")
     boolean json;
 
@@ -90,8 +96,12 @@ final class BenchCommand implements Callable<Integer> {
         requirePositive("--decode-tokens", decodeTokens);
         requirePositive("--threads", threads);
         visualTokens.budget();
+        LoadQuantization quantizeAtLoad = WeightsChoice.parse(weights);
+        if (quantizeAtLoad != null && !backend.equals("cpu")) {
+            throw VllavaException.usage("--weights %s runs on the cpu backend only", weights);
+        }
         BenchReport report = switch (backend) {
-            case "cpu" -> cpu();
+            case "cpu" -> cpu(quantizeAtLoad);
             case "cuda" -> BenchCuda.run(this, this::progress);
             default -> throw VllavaException.usage("--backend must be cpu or cuda, got '%s'", backend);
         };
@@ -101,7 +111,7 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private BenchReport cpu() {
+    private BenchReport cpu(LoadQuantization quantizeAtLoad) {
         int threadCount = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         ModelBench.Options options = new ModelBench.Options(or(frames, CPU_FRAMES), or(promptTokens, CPU_PROMPT_TOKENS),
                 or(decodeTokens, CPU_DECODE_TOKENS));
@@ -110,6 +120,12 @@ final class BenchCommand implements Callable<Integer> {
             VideoLlavaConfig config = SyntheticWeights.preset(source.synthetic);
             requireContext(config, options);
             try (SyntheticWeights weights = new SyntheticWeights(config, DType.F16, 1)) {
+                if (quantizeAtLoad != null) {
+                    try (SyntheticQuantizedWeights quantized = new SyntheticQuantizedWeights(weights, quantizeAtLoad, 2)) {
+                        return CpuBench.run(new CpuBench.WeightSource("synthetic " + source.synthetic, config, quantized, DType.F16,
+                                quantized::bytes, quantizeAtLoad), threadCount, options, visualTokens.budget(), buffer, this::progress);
+                    }
+                }
                 warnIfMemoryShort(weights.bytesForVideo());
                 return CpuBench.run(new CpuBench.WeightSource("synthetic " + source.synthetic, config, weights, DType.F16,
                         weights::bytes), threadCount, options, visualTokens.budget(), buffer, this::progress);
@@ -119,7 +135,7 @@ final class BenchCommand implements Callable<Integer> {
             requireContext(checkpoint.config(), options);
             DType dtype = checkpoint.tensor("language_model.model.layers.0.self_attn.q_proj.weight").dtype();
             return CpuBench.run(new CpuBench.WeightSource(source.modelDir.toString(), checkpoint.config(),
-                    name -> checkpoint.has(name) ? checkpoint.tensor(name) : null, dtype, null),
+                    name -> checkpoint.has(name) ? checkpoint.tensor(name) : null, dtype, null, quantizeAtLoad),
                     threadCount, options, visualTokens.budget(), buffer, this::progress);
         }
     }

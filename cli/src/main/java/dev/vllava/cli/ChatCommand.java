@@ -199,7 +199,8 @@ final class ChatCommand implements Callable<Integer> {
         }
         // timings_ms.load: the model was loaded once, before the first answer
         VisualTokenUse visual = VisualTokenUse.of(loaded.pipeline, attached);
-        out.println(json ? AnswerJson.of(answer, visual, loaded.engine.name(), answered ? 0 : loaded.loadMs, loaded.mediaMs()) : decoder.flush());
+        out.println(json ? AnswerJson.of(answer, visual, loaded.engine.name(), loaded.weights, answered ? 0 : loaded.loadMs, loaded.mediaMs())
+                : decoder.flush());
         answered = true;
         out.flush();
         input.answerEnds();

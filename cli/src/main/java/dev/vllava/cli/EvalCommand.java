@@ -1,6 +1,7 @@
 package dev.vllava.cli;
 
 import dev.vllava.VllavaException;
+import dev.vllava.checkpoint.quant.LoadQuantization;
 import dev.vllava.engine.Engine;
 import dev.vllava.eval.EvalItem;
 import dev.vllava.eval.EvalOptions;
@@ -95,6 +96,9 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     VisualTokenOptions visualTokens;
 
+    @Option(names = "--weights", paramLabel = "q8|q4", description = WeightsChoice.DESCRIPTION)
+    String weights;
+
     @Option(names = "--no-prefix-reuse",
             description = "Decode, encode and prefill each item's media anew, even when the items before it had the same media (for A/B timing).")
     boolean noPrefixReuse;
@@ -162,6 +166,7 @@ final class EvalCommand implements Callable<Integer> {
             throw VllavaException.usage("--backend must be one of auto, cpu, cuda, got '%s'", backend);
         }
         VisualTokenBudget budget = visualTokens.budget();
+        LoadQuantization quantizeAtLoad = WeightsChoice.parse(weights);
         QuestionFormat questionFormat = format == null ? null : QuestionFormat.parse(format);
         List<EvalItem> items = Questions.read(questions, answers, questionFormat, mediaRoot); // fails before the model loads
         Task chosen = task != null ? Task.parse(task) : Task.infer(items);
@@ -179,7 +184,7 @@ final class EvalCommand implements Callable<Integer> {
         // The predictions file is opened (checked, locked) before the model loads: a bad --out or a
         // second run on the same file is refused at once.
         try (PredictionLog log = PredictionLog.open(out, options.fsync());
-                Engine engine = Backends.open(backend, threads, device, System.err::println);
+                Engine engine = Backends.open(backend, threads, device, quantizeAtLoad, System.err::println);
                 Pipeline pipeline = Pipeline.load(modelDir, engine, budget);
                 EvalProgress progress = EvalProgress.onStderr();
                 PipelinePredictor predictor = new PipelinePredictor(pipeline, pipeline.options(maxNewTokens, SamplingOptions.GREEDY),

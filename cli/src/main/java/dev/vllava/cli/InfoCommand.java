@@ -1,7 +1,13 @@
 package dev.vllava.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vllava.VllavaException;
+import dev.vllava.checkpoint.TensorData;
+import dev.vllava.checkpoint.quant.QuantScheme;
+import dev.vllava.checkpoint.quant.QuantTargets;
+import dev.vllava.checkpoint.quant.RoundTripError;
 import dev.vllava.checkpoint.Checkpoint;
 import dev.vllava.checkpoint.ModelPart;
 import dev.vllava.config.TextConfig;
@@ -9,6 +15,8 @@ import dev.vllava.config.VideoLlavaConfig;
 import dev.vllava.config.VisionConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -36,21 +44,66 @@ final class InfoCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object instead of the table.")
     boolean json;
 
+    @Option(names = "--stats", description = "Also measure, per quantization target, the quantize -> dequantize round-trip error"
+            + " of --weights (reads every target weight: minutes for a 7B).")
+    boolean stats;
+
+    @Option(names = "--weights", paramLabel = "q8|q4", defaultValue = "q8", description = "Format --stats measures (default: ${DEFAULT-VALUE}).")
+    String weights;
+
+    @Option(names = "--group", paramLabel = "N", defaultValue = "32", description = "Group size --stats measures (default: ${DEFAULT-VALUE}).")
+    int group;
+
+    @Option(names = "--include", paramLabel = "PARTS", description = "Targets --stats also measures: vision, lm_head (as vllava quantize takes them).")
+    String include;
+
     @Override
     public Integer call() throws Exception {
         ModelSummary summary;
+        List<RoundTripError> errors = List.of();
         try (Checkpoint checkpoint = Checkpoint.open(modelDir)) {
             summary = ModelSummary.of(checkpoint, modelDir);
+            if (stats) {
+                errors = roundTrips(checkpoint);
+            }
         }
         warnAboutDisagreements(summary);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(toJson(summary)));
+            ObjectNode root = toJson(summary);
+            if (stats) {
+                ArrayNode list = root.putObject("round_trip").put("weights", weights).put("group", group).putArray("tensors");
+                errors.forEach(e -> list.addObject().put("tensor", e.tensor()).put("relative_rms", e.relativeRms()).put("max_abs", e.maxAbs()));
+            }
+            out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(root));
         } else {
             out.print(InfoTable.render(summary));
+            if (stats) {
+                out.printf("%nround trip through %s, groups of %d (relative RMS error, largest absolute error):%n", weights, group);
+                errors.forEach(e -> out.printf(Locale.ROOT, "  %-70s %.5f  %.3g%n", e.tensor(), e.relativeRms(), e.maxAbs()));
+            }
         }
         out.flush();
         return 0;
+    }
+
+    /** Every stored (unquantized) target weight through the chosen scheme, with a progress bar on a terminal. */
+    private List<RoundTripError> roundTrips(Checkpoint checkpoint) {
+        QuantScheme scheme = QuantScheme.parse(weights, group);
+        QuantTargets targets = QuantTargets.parse(include);
+        List<TensorData> measured = checkpoint.tensors().stream()
+                .filter(t -> !t.isQuantized() && targets.quantizes(t.name()) && t.columns() % scheme.groupSize() == 0).toList();
+        if (measured.isEmpty()) {
+            throw VllavaException.usage("--stats measures unquantized weights; %s has none to quantize (give the source checkpoint)", modelDir);
+        }
+        List<RoundTripError> errors = new ArrayList<>();
+        try (Progress.Step step = Progress.forStderr().start("Measuring", measured.size(), null, 1)) {
+            for (TensorData tensor : measured) {
+                errors.add(RoundTripError.measure(tensor, scheme));
+                step.stepBy(1);
+            }
+        }
+        return errors;
     }
 
     /** The model splices media at the config's ids; a tokenizer that disagrees would put them elsewhere. */
@@ -99,6 +152,13 @@ final class InfoCommand implements Callable<Integer> {
             parameters.put(part.name().toLowerCase(Locale.ROOT), summary.parameters().get(part));
         }
         parameters.put("total", summary.totalParameters());
+        ObjectNode weights = root.putObject("weights");
+        for (ModelPart part : ModelPart.values()) {
+            ModelSummary.PartWeights w = summary.weights().get(part);
+            ObjectNode node = weights.putObject(part.name().toLowerCase(Locale.ROOT));
+            w.formats().forEach(node.putArray("formats")::add);
+            node.put("bits_per_weight", w.bitsPerWeight());
+        }
         tokenizer(root.putObject("tokenizer"), summary.tokenizer());
         return root;
     }

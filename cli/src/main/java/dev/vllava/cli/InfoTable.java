@@ -33,19 +33,29 @@ final class InfoTable {
     private static String partsTable(ModelSummary summary) {
         VideoLlavaConfig config = summary.config();
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"part", "layers", "hidden", "heads", "kv heads", "mlp", "details", "parameters"});
-        rows.add(vision("image tower", config.vision(), summary.parameters().get(ModelPart.IMAGE_TOWER)));
-        rows.add(vision("video tower", config.vision(), summary.parameters().get(ModelPart.VIDEO_TOWER)));
-        rows.add(new String[] {"projector", "2", config.vision().hiddenSize() + "->" + config.text().hiddenSize(), "-", "-", "-",
-                config.projectorHiddenAct(), count(summary.parameters().get(ModelPart.PROJECTOR))});
+        rows.add(new String[] {"part", "layers", "hidden", "heads", "kv heads", "mlp", "details", "weights", "parameters"});
+        rows.add(withWeights(vision("image tower", config.vision(), summary.parameters().get(ModelPart.IMAGE_TOWER)), summary, ModelPart.IMAGE_TOWER));
+        rows.add(withWeights(vision("video tower", config.vision(), summary.parameters().get(ModelPart.VIDEO_TOWER)), summary, ModelPart.VIDEO_TOWER));
+        rows.add(withWeights(new String[] {"projector", "2", config.vision().hiddenSize() + "->" + config.text().hiddenSize(), "-", "-", "-",
+                config.projectorHiddenAct(), count(summary.parameters().get(ModelPart.PROJECTOR))}, summary, ModelPart.PROJECTOR));
         TextConfig text = config.text();
-        rows.add(new String[] {"language model", str(text.numHiddenLayers()), str(text.hiddenSize()), str(text.numAttentionHeads()),
+        rows.add(withWeights(new String[] {"language model", str(text.numHiddenLayers()), str(text.hiddenSize()), str(text.numAttentionHeads()),
                 str(text.numKeyValueHeads()), str(text.intermediateSize()),
                 "vocab " + text.vocabSize() + ", head dim " + text.headDim() + ", " + text.hiddenAct()
                         + (text.tieWordEmbeddings() ? ", tied lm_head" : ""),
-                count(summary.parameters().get(ModelPart.LANGUAGE_MODEL))});
-        rows.add(new String[] {"total", "", "", "", "", "", "", count(summary.totalParameters())});
+                count(summary.parameters().get(ModelPart.LANGUAGE_MODEL))}, summary, ModelPart.LANGUAGE_MODEL));
+        rows.add(new String[] {"total", "", "", "", "", "", "", "", count(summary.totalParameters())});
         return aligned(rows);
+    }
+
+    /** The row with its part's stored formats and bits per weight ("F16 + int4 g32, 4.60 bits/weight") before the parameter count. */
+    private static String[] withWeights(String[] row, ModelSummary summary, ModelPart part) {
+        ModelSummary.PartWeights weights = summary.weights().get(part);
+        String[] extended = java.util.Arrays.copyOf(row, row.length + 1);
+        extended[row.length] = extended[row.length - 1];
+        extended[row.length - 1] = weights.parameters() == 0 ? "-"
+                : String.join(" + ", weights.formats()) + String.format(Locale.ROOT, ", %.2f bits/weight", weights.bitsPerWeight());
+        return extended;
     }
 
     private static String[] vision(String name, VisionConfig vision, long parameters) {
@@ -67,7 +77,7 @@ final class InfoTable {
         for (String[] row : rows) {
             StringBuilder line = new StringBuilder();
             for (int c = 0; c < columns; c++) {
-                boolean text = c == 0 || c == columns - 2;
+                boolean text = c == 0 || c == columns - 3 || c == columns - 2; // part, details, weights
                 String format = "%" + (text ? "-" : "") + widths[c] + "s";
                 line.append(c == 0 ? "" : "  ").append(String.format(Locale.ROOT, format, row[c]));
             }

@@ -25,11 +25,14 @@ final class LoadedModel implements AutoCloseable {
     final double loadMs;
     /** Milliseconds from JVM start to the first model operation (opening the checkpoint); -1 unless asked for. */
     final double startupMs;
+    /** How the weights depart from the stored reference, for --json ({@link WeightsChoice#label}); null when exact. */
+    final String weights;
     private final Progress progress;
     private double mediaMs;
 
-    private LoadedModel(Engine engine, Pipeline pipeline, double loadMs, double startupMs, Progress progress) {
+    private LoadedModel(Engine engine, Pipeline pipeline, double loadMs, double startupMs, String weights, Progress progress) {
         this.engine = engine;
+        this.weights = weights;
         this.pipeline = pipeline;
         this.loadMs = loadMs;
         this.startupMs = startupMs;
@@ -56,7 +59,8 @@ final class LoadedModel implements AutoCloseable {
             }
             ModelOptions.useFeatureCache(pipeline, options.cacheDir);
             double loadMs = (System.nanoTime() - start) / 1e6;
-            return new LoadedModel(engine, pipeline, loadMs, startupMs, progress);
+            return new LoadedModel(engine, pipeline, loadMs, startupMs, WeightsChoice.label(options.weights, options.modelDir),
+                    progress);
         } catch (RuntimeException e) {
             engine.close();
             throw e;

@@ -32,6 +32,9 @@ final class ModelOptions {
     @Mixin
     VisualTokenOptions visualTokens;
 
+    @Option(names = "--weights", paramLabel = "q8|q4", description = WeightsChoice.DESCRIPTION)
+    String weights;
+
     @Option(names = "--cache-dir", paramLabel = "DIR", defaultValue = "${env:VLLAVA_CACHE}",
             description = "Keep projected video/image features here across runs (at most 4 GiB, least recently used go first); default: $VLLAVA_CACHE, else none.")
     Path cacheDir;
@@ -67,6 +70,7 @@ final class ModelOptions {
             throw VllavaException.usage("--device must be >= 0, got %d", device);
         }
         visualTokens.budget();
+        WeightsChoice.parse(weights);
     }
 
     /** Completion candidates and the accepted values of {@code --backend}. */

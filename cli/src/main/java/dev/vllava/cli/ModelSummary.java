@@ -30,7 +30,35 @@ record ModelSummary(
         long bytesOnDisk,
         Map<String, Integer> tensorsPerDtype,
         Map<ModelPart, Long> parameters,
+        Map<ModelPart, PartWeights> weights,
         TokenizerSummary tokenizer) {
+
+    /**
+     * How a part's weights are stored: the formats of its tensors ("F16", "int4 g32") and the stored
+     * bits per weight, scales included.
+     */
+    record PartWeights(java.util.SortedSet<String> formats, long storedBits, long parameters) {
+        double bitsPerWeight() {
+            return parameters == 0 ? 0 : (double) storedBits / parameters;
+        }
+
+        PartWeights plus(TensorData tensor) {
+            java.util.SortedSet<String> all = new java.util.TreeSet<>(formats);
+            all.add(format(tensor));
+            long bits = tensor.isQuantized()
+                    ? 8 * (tensor.quantized().codeBytes() + tensor.quantized().rows() * tensor.quantized().groupsPerRow()
+                            * tensor.quantized().scaleDtype().byteSize())
+                    : 8L * tensor.dtype().byteSize() * tensor.elementCount();
+            return new PartWeights(all, storedBits + bits, parameters + tensor.elementCount());
+        }
+
+        static final PartWeights NONE = new PartWeights(new java.util.TreeSet<>(), 0, 0);
+    }
+
+    /** A tensor's stored format: its dtype, or e.g. "int4 g32" for a quantized one. */
+    static String format(TensorData tensor) {
+        return tensor.isQuantized() ? tensor.quantized().formatName() : tensor.dtype().name();
+    }
 
     /**
      * Token ids as the tokenizer files give them; {@code kind} is null when the folder has no
@@ -42,15 +70,18 @@ record ModelSummary(
     static ModelSummary of(Checkpoint checkpoint, Path modelDir) {
         Map<String, Integer> dtypes = new TreeMap<>();
         Map<ModelPart, Long> parameters = new EnumMap<>(ModelPart.class);
+        Map<ModelPart, PartWeights> weights = new EnumMap<>(ModelPart.class);
         for (ModelPart part : ModelPart.values()) {
             parameters.put(part, 0L);
+            weights.put(part, PartWeights.NONE);
         }
         for (TensorData tensor : checkpoint.tensors()) {
-            dtypes.merge(tensor.dtype().name(), 1, Integer::sum);
+            dtypes.merge(format(tensor), 1, Integer::sum);
             parameters.merge(ModelPart.of(tensor.name()), tensor.elementCount(), Long::sum);
+            weights.computeIfPresent(ModelPart.of(tensor.name()), (part, sum) -> sum.plus(tensor));
         }
         return new ModelSummary(modelDir, checkpoint.config(), checkpoint.files(), checkpoint.bytesOnDisk(), dtypes,
-                parameters, tokenizer(modelDir, checkpoint.config()));
+                parameters, weights, tokenizer(modelDir, checkpoint.config()));
     }
 
     long totalParameters() {

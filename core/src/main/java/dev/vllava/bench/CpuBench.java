@@ -2,6 +2,8 @@ package dev.vllava.bench;
 
 import dev.vllava.checkpoint.DType;
 import dev.vllava.checkpoint.TensorData;
+import dev.vllava.checkpoint.quant.LoadQuantization;
+import dev.vllava.checkpoint.quant.QuantScheme;
 import dev.vllava.config.VideoLlavaConfig;
 import dev.vllava.engine.cpu.CpuEngine;
 import dev.vllava.model.VideoLlava;
@@ -26,9 +28,34 @@ public final class CpuBench {
      * @param tensors      tensors by checkpoint name (null for an absent one)
      * @param dtype        the dtype the weights are stored (and read) in
      * @param hostBytes    bytes of weights made in memory so far (synthetic), or null (memory-mapped)
+     * @param quantizeAtLoad {@code --weights}: the linear layers quantized while loading, or null
      */
     public record WeightSource(String name, VideoLlavaConfig config, Function<String, TensorData> tensors, DType dtype,
-                          LongSupplier hostBytes) {}
+                          LongSupplier hostBytes, LoadQuantization quantizeAtLoad) {
+
+        public WeightSource(String name, VideoLlavaConfig config, Function<String, TensorData> tensors, DType dtype,
+                       LongSupplier hostBytes) {
+            this(name, config, tensors, dtype, hostBytes, null);
+        }
+
+        /** "F16", or "q4 (int4 g32, F16 scales)" for quantized linear layers. */
+        String format() {
+            if (quantizeAtLoad == null) {
+                return dtype.name();
+            }
+            QuantScheme scheme = quantizeAtLoad.scheme();
+            return scheme.name() + " (int" + scheme.bits() + " g" + scheme.groupSize() + ", " + dtype.name() + " scales)";
+        }
+
+        /** Bytes per weight as read, scales included (applied to every weight: lm_head and embeddings are a few %). */
+        double bytesPerWeight() {
+            if (quantizeAtLoad == null) {
+                return dtype.byteSize();
+            }
+            QuantScheme scheme = quantizeAtLoad.scheme();
+            return scheme.bits() / 8.0 + (double) dtype.byteSize() / scheme.groupSize();
+        }
+    }
 
     private CpuBench() {}
 
@@ -47,15 +74,15 @@ public final class CpuBench {
         BenchReport.Limits limits = new BenchReport.Limits(readGBps, "memory read, " + threads + " threads (MachineLimits)",
                 fmaGflops, "F32 vector FMA, " + threads + " threads (MachineLimits)");
         progress.accept(weights.hostBytes() != null ? "making the synthetic weights in memory" : "loading the weights");
-        try (CpuEngine engine = new CpuEngine(threads);
+        try (CpuEngine engine = new CpuEngine(threads, weights.quantizeAtLoad());
                 VideoLlava model = VideoLlava.load(weights.config(), weights.tensors(), engine, visualTokens)) {
             ModelBench.Timings t = ModelBench.run(model, options, () -> {}, progress);
-            ModelCost cost = new ModelCost(weights.config(), weights.dtype().byteSize());
+            ModelCost cost = new ModelCost(weights.config(), weights.bytesPerWeight());
             Long hostBytes = weights.hostBytes() == null ? null : weights.hostBytes().getAsLong();
             BenchReport.Memory memory = new BenchReport.Memory(ProcessMemory.heapPeakBytes(),
                     engine.memoryUse().peakBytes(), hostBytes, boxed(ProcessMemory.residentPeakBytes()), null);
             return new BenchReport("cpu", cpuName() + ", " + jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize() + "-bit vectors",
-                    weights.name(), weights.dtype().name(), threads, limits,
+                    weights.name(), weights.format(), threads, limits,
                     BenchReport.vision(cost, t.frames(), t.visualTokens(), t.visionMs(), limits,
                             share(t.visionCpuMs(), t.visionMs(), threads)),
                     BenchReport.prefill(cost, t.promptTokens(), t.prefillMs(), null, limits,

@@ -26,10 +26,13 @@ public final class ModelCost {
     static final int KV_BYTES_PER_VALUE = Float.BYTES;
 
     private final VideoLlavaConfig config;
-    private final int bytesPerWeight;
+    private final double bytesPerWeight;
 
-    /** @param bytesPerWeight bytes of one weight as the engine reads it (2 for F16/BF16, 4 for F32) */
-    public ModelCost(VideoLlavaConfig config, int bytesPerWeight) {
+    /**
+     * @param bytesPerWeight bytes of one weight as the engine reads it (2 for F16/BF16, 4 for F32; 1.0625 for
+     *                       int8 and 0.5625 for int4 in groups of 32 with F16 scales, applied to every weight)
+     */
+    public ModelCost(VideoLlavaConfig config, double bytesPerWeight) {
         this.config = config;
         this.bytesPerWeight = bytesPerWeight;
     }
@@ -38,7 +41,7 @@ public final class ModelCost {
         return config;
     }
 
-    public int bytesPerWeight() {
+    public double bytesPerWeight() {
         return bytesPerWeight;
     }
 
@@ -103,7 +106,7 @@ public final class ModelCost {
     }
 
     public long decodeWeightBytesPerToken() {
-        return decodeWeightElements() * bytesPerWeight;
+        return Math.round(decodeWeightElements() * bytesPerWeight);
     }
 
     /** Keys and values read by every layer when one token attends to {@code keys} positions. */

@@ -1,6 +1,8 @@
 package dev.vllava.checkpoint;
 
 import dev.vllava.VllavaException;
+import dev.vllava.checkpoint.quant.CompressedTensorsConfig;
+import dev.vllava.checkpoint.quant.CompressedTensorsReader;
 import dev.vllava.io.BoundedInput;
 import dev.vllava.config.VideoLlavaConfig;
 import java.nio.file.Files;
@@ -52,7 +54,15 @@ public final class Checkpoint implements AutoCloseable {
         CheckpointProblems problems = new CheckpointProblems(modelDir.toString());
         CheckpointFiles opened = CheckpointFiles.open(modelDir, problems);
         try {
-            Map<String, TensorData> tensors = check(config, opened.entries, opened.explained, opened.unreadableFile, problems);
+            // A compressed-tensors checkpoint: its quantized layers join the entries under their usual names.
+            Map<String, SafeTensorsFile.Entry> entries = new LinkedHashMap<>(opened.entries);
+            Map<String, TensorData> quantized = new LinkedHashMap<>();
+            CompressedTensorsConfig.read(modelDir).ifPresent(quantization -> {
+                CompressedTensorsReader.Resolved resolved = CompressedTensorsReader.resolve(quantization, opened.entries);
+                entries.keySet().removeAll(resolved.consumed());
+                quantized.putAll(resolved.weights());
+            });
+            Map<String, TensorData> tensors = check(config, entries, quantized, opened.explained, opened.unreadableFile, problems);
             problems.throwIfAny();
             return new Checkpoint(config, modelDir, List.copyOf(opened.files), tensors);
         } catch (RuntimeException e) {
@@ -66,20 +76,27 @@ public final class Checkpoint implements AutoCloseable {
         CheckpointProblems problems = new CheckpointProblems("(in memory)");
         Map<String, SafeTensorsFile.Entry> entries = new LinkedHashMap<>();
         weights.forEach((name, t) -> entries.put(name, new SafeTensorsFile.Entry(name, t.dtype().name(), t.shape(), t.data())));
-        Map<String, TensorData> tensors = check(config, entries, Set.of(), false, problems);
+        Map<String, TensorData> tensors = check(config, entries, Map.of(), Set.of(), false, problems);
         problems.throwIfAny();
         return new Checkpoint(config, null, List.of(), tensors);
     }
 
     /** Matches the entries against the schema; returns the expected tensors in schema order. */
     private static Map<String, TensorData> check(VideoLlavaConfig config, Map<String, SafeTensorsFile.Entry> entries,
-            Set<String> explained, boolean allExplained, CheckpointProblems problems) {
+            Map<String, TensorData> quantized, Set<String> explained, boolean allExplained, CheckpointProblems problems) {
         Map<String, TensorData> tensors = new LinkedHashMap<>();
         Set<String> expectedNames = new HashSet<>();
         for (TensorSpec spec : CheckpointSchema.expected(config)) {
             expectedNames.add(spec.name());
             SafeTensorsFile.Entry entry = entries.get(spec.name());
-            if (entry == null) {
+            TensorData quantizedWeight = quantized.get(spec.name());
+            if (quantizedWeight != null) {
+                if (spec.matches(quantizedWeight.shape())) {
+                    tensors.put(spec.name(), quantizedWeight);
+                } else {
+                    problems.misShaped(spec.name(), Arrays.toString(spec.shape()), Arrays.toString(quantizedWeight.shape()));
+                }
+            } else if (entry == null) {
                 if (!allExplained && !explained.contains(spec.name())) {
                     problems.missing(spec.name());
                 }
@@ -93,6 +110,11 @@ public final class Checkpoint implements AutoCloseable {
         }
         for (String name : entries.keySet()) {
             if (!expectedNames.contains(name) && !CheckpointSchema.ignorable(name, config)) {
+                problems.unexpected(name);
+            }
+        }
+        for (String name : quantized.keySet()) {
+            if (!expectedNames.contains(name)) {
                 problems.unexpected(name);
             }
         }

@@ -1,13 +1,27 @@
 package dev.vllava.checkpoint;
 
+import dev.vllava.checkpoint.quant.QuantizedLayout;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
  * One tensor of a checkpoint: its bytes stay in the memory-mapped file ({@code data} is a slice of
  * the mapping, little-endian, row-major), so holding a TensorData costs nothing until it is read.
+ *
+ * <p>A quantized weight ({@code quantized != null}) keeps its logical shape and, as {@code dtype},
+ * the dtype of its scales (what it dequantizes to); {@code data} then holds the packed integer
+ * codes and {@link QuantizedLayout} says how to read them.
  */
-public record TensorData(String name, DType dtype, long[] shape, MemorySegment data) {
+public record TensorData(String name, DType dtype, long[] shape, MemorySegment data, QuantizedLayout quantized) {
+
+    /** A plain (unquantized) tensor. */
+    public TensorData(String name, DType dtype, long[] shape, MemorySegment data) {
+        this(name, dtype, shape, data, null);
+    }
+
+    public boolean isQuantized() {
+        return quantized != null;
+    }
 
     public long elementCount() {
         long count = 1;
@@ -29,6 +43,6 @@ public record TensorData(String name, DType dtype, long[] shape, MemorySegment d
 
     @Override
     public String toString() {
-        return name + " " + dtype + Arrays.toString(shape);
+        return name + " " + (quantized == null ? dtype : quantized.formatName()) + Arrays.toString(shape);
     }
 }

@@ -110,6 +110,15 @@ public interface Engine extends AutoCloseable {
         return 1;
     }
 
+    /**
+     * What the engine changes in the stored weights as it places them (a quantization at load,
+     * {@code --weights}), or "" when it computes with them as stored. Anything keyed by the weights,
+     * such as the feature cache, folds it in: the same checkpoint gives other results through it.
+     */
+    default String weightsAtLoad() {
+        return "";
+    }
+
     /** Bytes of engine memory held now and at most so far (weights excluded where they stay memory-mapped). */
     MemoryUse memoryUse();
 

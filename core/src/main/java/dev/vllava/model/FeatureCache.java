@@ -68,7 +68,19 @@ public final class FeatureCache {
      * for each {@code *.safetensors} file, its name, size, header (the first MiB) and last MiB.
      */
     public static byte[] fingerprint(Path modelDir) {
+        return fingerprint(modelDir, "");
+    }
+
+    /**
+     * The model's fingerprint as an engine computes with it: {@code weightsAtLoad} ({@link
+     * dev.vllava.engine.Engine#weightsAtLoad}, "" for the stored weights) is folded in, so features
+     * of weights quantized at load never share entries with the stored weights' or another scheme's.
+     */
+    public static byte[] fingerprint(Path modelDir, String weightsAtLoad) {
         MessageDigest digest = sha256();
+        if (!weightsAtLoad.isEmpty()) {
+            digest.update(("weights at load:" + weightsAtLoad).getBytes(StandardCharsets.UTF_8));
+        }
         try {
             for (String name : List.of("config.json", "preprocessor_config.json")) {
                 Path file = modelDir.resolve(name);

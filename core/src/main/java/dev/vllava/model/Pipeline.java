@@ -87,7 +87,7 @@ public final class Pipeline implements AutoCloseable {
 
     /** Keeps projected visual features in {@code dir} across runs, at most {@code maxBytes} (least recently used entries go first). */
     public void useFeatureCache(Path dir, long maxBytes) {
-        model.useFeatureCache(new FeatureCache(dir, maxBytes, FeatureCache.fingerprint(modelDir)));
+        model.useFeatureCache(new FeatureCache(dir, maxBytes, FeatureCache.fingerprint(modelDir, engine.weightsAtLoad())));
     }
 
     /** The longest sequence the model takes: max_position_embeddings. */

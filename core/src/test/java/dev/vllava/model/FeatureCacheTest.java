@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vllava.checkpoint.quant.LoadQuantization;
+import dev.vllava.checkpoint.quant.QuantScheme;
+import dev.vllava.checkpoint.quant.QuantTargets;
 import dev.vllava.engine.Engine;
 import dev.vllava.engine.cpu.CpuEngine;
 import dev.vllava.generate.GenerationOptions;
@@ -13,7 +17,10 @@ import dev.vllava.generate.SamplingOptions;
 import dev.vllava.generate.TokenListener;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -97,7 +104,7 @@ class FeatureCacheTest {
         assertNull(cache.load(cache.key(video, VisualTokenBudget.ALL), columns), "a short file");
         FeatureCache otherModel = new FeatureCache(dir, FeatureCache.DEFAULT_MAX_BYTES, new byte[] {1, 2, 3});
         Files.write(entry, good);
-        Files.move(entry, dir.resolve(java.util.HexFormat.of().formatHex(otherModel.key(video, VisualTokenBudget.ALL)) + ".feat"));
+        Files.move(entry, dir.resolve(HexFormat.of().formatHex(otherModel.key(video, VisualTokenBudget.ALL)) + ".feat"));
         assertNull(otherModel.load(otherModel.key(video, VisualTokenBudget.ALL), columns), "another key's entry under this key's name");
         assertNull(cache.load(cache.key(video, VisualTokenBudget.ALL), columns), "this key's entry is gone");
     }
@@ -142,6 +149,23 @@ class FeatureCacheTest {
                     cache.load(cache.key(video, VisualTokenBudget.ALL), config.text().hiddenSize()).rows());
         } finally {
             tinyA.model().useFeatureCache(null);
+        }
+    }
+
+    @Test
+    void weightsQuantizedAtLoadNeverShareTheStoredWeightsEntries() {
+        byte[] stored = FeatureCache.fingerprint(golden.modelDir());
+        assertArrayEquals(stored, FeatureCache.fingerprint(golden.modelDir(), engine.weightsAtLoad()),
+                "an engine that keeps the weights as stored: the checkpoint's own fingerprint");
+        Set<String> fingerprints = new HashSet<>();
+        fingerprints.add(HexFormat.of().formatHex(stored));
+        for (QuantScheme scheme : List.of(new QuantScheme(8, 32), new QuantScheme(4, 32), new QuantScheme(4, 64))) {
+            for (QuantTargets targets : List.of(QuantTargets.LANGUAGE_LINEAR, new QuantTargets(true, false))) {
+                try (CpuEngine quantizing = new CpuEngine(1, new LoadQuantization(scheme, targets))) {
+                    assertTrue(fingerprints.add(HexFormat.of().formatHex(
+                            FeatureCache.fingerprint(golden.modelDir(), quantizing.weightsAtLoad()))), scheme + " " + targets);
+                }
+            }
         }
     }
 }

@@ -33,6 +33,11 @@ public enum Kernel {
     ATTENTION_ROW_PROBABILITIES("attention_probs", "attention_row_probs"),
     GEMV_F16("gemv", "gemv_f16"),
     GEMV_BF16("gemv", "gemv_bf16"),
+    // quantized weights: one variant per scale dtype (QuantizedCuda)
+    GEMV_Q8("quantized", "gemv_q8", true),
+    GEMV_Q4("quantized", "gemv_q4", true),
+    DEQUANTIZE_Q8_TO_F16("quantized", "dequantize_q8_to_f16", true),
+    DEQUANTIZE_Q4_TO_F16("quantized", "dequantize_q4_to_f16", true),
     ARGMAX("sample", "argmax_f32"),
     SAMPLE("sample", "sample_f32");
 

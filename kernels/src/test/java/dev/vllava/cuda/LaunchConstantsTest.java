@@ -37,6 +37,13 @@ class LaunchConstantsTest {
     }
 
     @Test
+    void quantizedGemvBatchAndBlockMatchTheKernel() throws IOException {
+        String quantized = Files.readString(SOURCES.resolve("quantized.cu"));
+        assertEquals(Launch.GEMV_MAX_BATCH, define(quantized, "QGEMV_MAX_BATCH"), "QuantizedCuda checks the batch against Launch's");
+        assertEquals(List.of(32 * Launch.GEMV_ROWS_PER_BLOCK), launchBounds(quantized), "launched with Launch.gemv: a warp per output row");
+    }
+
+    @Test
     void samplingBlockMatchesTheKernel() throws IOException {
         assertEquals(Launch.SAMPLE_THREADS, define(Files.readString(SOURCES.resolve("sample.cu")), "SAMPLE_THREADS"));
     }

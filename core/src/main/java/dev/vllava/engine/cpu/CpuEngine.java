@@ -2,10 +2,12 @@ package dev.vllava.engine.cpu;
 
 import dev.vllava.checkpoint.DType;
 import dev.vllava.checkpoint.TensorData;
+import dev.vllava.checkpoint.quant.LoadQuantization;
 import dev.vllava.engine.Activation;
 import dev.vllava.engine.AttentionShape;
 import dev.vllava.engine.Engine;
 import dev.vllava.engine.Tensor;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,9 +21,18 @@ public final class CpuEngine implements Engine {
     private final ParallelLoop loop;
     private final ActivationMemory memory = new ActivationMemory();
     private Rope rope;
+    /** {@code --weights q8|q4}: weights quantized as they are placed, into {@link #quantizedWeights}; null keeps them as stored. */
+    private final LoadQuantization quantizeAtLoad;
+    private final Arena quantizedWeights = Arena.ofShared();
 
     public CpuEngine(int threads) {
+        this(threads, null);
+    }
+
+    /** @param quantizeAtLoad the weights to quantize while loading, or null for none */
+    public CpuEngine(int threads, LoadQuantization quantizeAtLoad) {
         this.loop = new ParallelLoop(threads);
+        this.quantizeAtLoad = quantizeAtLoad;
     }
 
     /** An engine using every available processor. */
@@ -41,7 +52,11 @@ public final class CpuEngine implements Engine {
     // ---- storage ------------------------------------------------------------------------------
 
     @Override
-    public Tensor weight(TensorData data) {
+    public Tensor weight(TensorData stored) {
+        TensorData data = asPlaced(stored);
+        if (data.isQuantized()) {
+            return QuantizedWeight.of(List.of(data));
+        }
         long rows = data.rows();
         long columns = data.columns();
         if (rows > Integer.MAX_VALUE || columns > Integer.MAX_VALUE) {
@@ -56,7 +71,11 @@ public final class CpuEngine implements Engine {
     }
 
     @Override
-    public Tensor weightRows(List<TensorData> parts) {
+    public Tensor weightRows(List<TensorData> stored) {
+        List<TensorData> parts = stored.stream().map(this::asPlaced).toList();
+        if (parts.stream().anyMatch(TensorData::isQuantized)) {
+            return QuantizedWeight.of(parts);
+        }
         List<CpuTensor> tensors = new ArrayList<>();
         boolean allVectors = true;
         for (TensorData part : parts) {
@@ -128,8 +147,8 @@ public final class CpuEngine implements Engine {
     public void matmul(Tensor out, Tensor x, Tensor weight, Tensor bias) {
         CpuTensor o = output(out);
         CpuTensor in = cpu(x);
-        List<CpuTensor> parts = weight instanceof StackedWeight stacked && !stacked.joinedVectors
-                ? stacked.parts : List.of(cpu(weight));
+        List<CpuTensor> parts = weight instanceof QuantizedWeight ? List.of()
+                : weight instanceof StackedWeight stacked && !stacked.joinedVectors ? stacked.parts : List.of(cpu(weight));
         if (in.columns != weight.columns() || o.rows != in.rows || o.columns != weight.rows()) {
             throw new IllegalArgumentException("matmul shapes: out " + o + ", x " + in + ", weight "
                     + weight.rows() + "x" + weight.columns());
@@ -141,6 +160,9 @@ public final class CpuEngine implements Engine {
         }
         // The kernels read F32 inputs; a weight used as the input (rare) is converted first.
         CpuTensor input = in.isF32() ? in : (CpuTensor) upload(download(in), in.rows, in.columns);
+        if (weight instanceof QuantizedWeight quantized) {
+            QuantizedMatmul.run(loop, o, input, quantized, biasValues);
+        }
         int column = 0;
         for (CpuTensor part : parts) {
             Matmul.run(loop, o.columnSlice(column, part.rows), input, part, biasValues, column);
@@ -323,6 +345,12 @@ public final class CpuEngine implements Engine {
         return Gemv.MAX_ROWS;
     }
 
+    /** The at-load quantization's whole value (scheme and targets, a record's text), or "" for none. */
+    @Override
+    public String weightsAtLoad() {
+        return quantizeAtLoad == null ? "" : quantizeAtLoad.toString();
+    }
+
     @Override
     public MemoryUse memoryUse() {
         return new MemoryUse(memory.heldBytes(), memory.peakBytes());
@@ -332,9 +360,15 @@ public final class CpuEngine implements Engine {
     public void close() {
         loop.close();
         memory.close();
+        quantizedWeights.close();
     }
 
     // ---- helpers ------------------------------------------------------------------------------
+
+    /** The weight as this engine holds it: quantized now when {@code --weights} asks for it. */
+    private TensorData asPlaced(TensorData stored) {
+        return quantizeAtLoad == null ? stored : quantizeAtLoad.apply(stored, quantizedWeights);
+    }
 
     /** The cos/sin cache for this head size and base (one model uses one; a change replaces it). */
     private synchronized Rope ropeTable(int headDim, double theta) {

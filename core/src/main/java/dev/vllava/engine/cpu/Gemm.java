@@ -39,9 +39,48 @@ final class Gemm {
 
     private Gemm() {}
 
+    /**
+     * The weight operand as the strips need it: any slice of a row as F32. A stored tensor widens its
+     * F16/BF16/F32 values ({@link #of}); a quantized one dequantizes its codes ({@link QuantizedMatmul}),
+     * so both get the same blocking and micro-kernel.
+     */
+    interface Weights {
+        int rows();
+
+        int columns();
+
+        /** Values {@code [first, first + count)} of row {@code row} as F32 into {@code into[at, at + count)}. */
+        void toFloats(int row, int first, int count, float[] into, int at);
+    }
+
+    /** A stored weight tensor as the operand. */
+    static Weights of(CpuTensor w) {
+        return new Weights() {
+            @Override
+            public int rows() {
+                return w.rows;
+            }
+
+            @Override
+            public int columns() {
+                return w.columns;
+            }
+
+            @Override
+            public void toFloats(int row, int first, int count, float[] into, int at) {
+                Halves.toFloats(w.dtype, w.segment, w.byteOffset(row, first), count, into, at);
+            }
+        };
+    }
+
     /** {@code out[n, o] = x[n]·w[o] (+ bias)} for all rows of x (F32) and all rows of w. */
     static void run(ParallelLoop loop, CpuTensor out, CpuTensor x, CpuTensor w, float[] bias, int biasOffset) {
-        int strips = ParallelLoop.ceilDiv(w.rows, MR);
+        run(loop, out, x, of(w), bias, biasOffset);
+    }
+
+    /** {@code out[n, o] = x[n]·w[o] (+ bias[biasOffset + o])} for all rows of x (F32) and all rows of w. */
+    static void run(ParallelLoop loop, CpuTensor out, CpuTensor x, Weights w, float[] bias, int biasOffset) {
+        int strips = ParallelLoop.ceilDiv(w.rows(), MR);
         for (int n0 = 0; n0 < x.rows; n0 += ROW_BLOCK) {
             int rows = Math.min(ROW_BLOCK, x.rows - n0);
             float[] packed = packInputs(loop, x, n0, rows);
@@ -95,9 +134,9 @@ final class Gemm {
     }
 
     /** Strips [firstStrip, endStrip) (at most {@link #STRIPS_PER_GROUP}) against every packed panel, then written out. */
-    private static void stripGroup(CpuTensor out, CpuTensor w, float[] packed, int n0, int rows, int firstStrip,
+    private static void stripGroup(CpuTensor out, Weights w, float[] packed, int n0, int rows, int firstStrip,
                                    int endStrip, float[] bias, int biasOffset, Scratch s) {
-        int inner = w.columns;
+        int inner = w.columns();
         int panels = ParallelLoop.ceilDiv(rows, PANEL);
         int paddedRows = panels * PANEL;
         for (int kb = 0; kb < inner; kb += KC) {
@@ -113,7 +152,7 @@ final class Gemm {
             }
         }
         for (int strip = firstStrip; strip < endStrip; strip++) {
-            for (int r = 0; r < MR && strip * MR + r < w.rows; r++) {
+            for (int r = 0; r < MR && strip * MR + r < w.rows(); r++) {
                 int o = strip * MR + r;
                 float b = bias == null ? 0f : bias[biasOffset + o];
                 int accAt = ((strip - firstStrip) * MR + r) * ROW_BLOCK;
@@ -125,10 +164,10 @@ final class Gemm {
     }
 
     /** Weight rows [o0, o0 + MR) × inputs [kb, kb + kc) as F32, row r at {@code strip[r·KC]}; rows past the end are zero. */
-    private static void convertStrip(CpuTensor w, int o0, int kb, int kc, float[] strip) {
+    private static void convertStrip(Weights w, int o0, int kb, int kc, float[] strip) {
         for (int r = 0; r < MR; r++) {
-            if (o0 + r < w.rows) {
-                Halves.toFloats(w.dtype, w.segment, w.byteOffset(o0 + r, kb), kc, strip, r * KC);
+            if (o0 + r < w.rows()) {
+                w.toFloats(o0 + r, kb, kc, strip, r * KC);
             } else {
                 Arrays.fill(strip, r * KC, r * KC + kc, 0f);
             }
