@@ -19,7 +19,7 @@ import picocli.CommandLine.ScopeType;
         versionProvider = VersionProvider.class,
         description = "Video-LLaVA from the command line: ask questions about videos and images.",
         subcommands = {CommandLine.HelpCommand.class, AskCommand.class, ChatCommand.class, EvalCommand.class, BenchCommand.class,
-                InfoCommand.class, TokenizeCommand.class, FramesCommand.class, CompletionCommand.class})
+                InfoCommand.class, TokenizeCommand.class, FramesCommand.class, CompletionCommand.class, ServeCommand.class})
 public final class Main {
 
     @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,

@@ -9,17 +9,17 @@ package dev.vllava.cli;
  * Without a system text the first turn is exactly the Hugging Face model card's prompt
  * {@code USER: <video>\n{question} ASSISTANT:}. One placeholder line per medium, images first.
  */
-final class Prompts {
+public final class Prompts {
     private Prompts() {}
 
     /** The first turn of a conversation ({@code system} may be null). */
-    static String firstTurn(String system, int images, int videos, String question) {
+    public static String firstTurn(String system, int images, int videos, String question) {
         String prefix = system == null || system.isEmpty() ? "" : system + " ";
         return prefix + turn(images, videos, question);
     }
 
     /** A later turn; it follows the previous answer's {@code </s>} directly. */
-    static String turn(int images, int videos, String question) {
+    public static String turn(int images, int videos, String question) {
         return "USER: " + "<image>\n".repeat(images) + "<video>\n".repeat(videos) + question + " ASSISTANT:";
     }
 }
