@@ -82,6 +82,8 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         ServerSettings settings = settings();
         ChatServer server = listen(settings);
+        System.err.printf("vllava serve: listening on http://%s:%d/ (loading the model)%n",
+                server.address().getHostString(), server.address().getPort());
         CountDownLatch stopped = new CountDownLatch(1);
         CountDownLatch closed = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

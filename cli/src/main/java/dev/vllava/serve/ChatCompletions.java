@@ -14,6 +14,11 @@ import java.util.concurrent.TimeUnit;
 final class ChatCompletions {
     /** Extra wait past a request's deadline for the scheduler's own timeout event. */
     private static final long DEADLINE_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /**
+     * A stream with nothing to send for this long gets an SSE comment line (clients skip it): writing is the
+     * only way to learn that the client has gone, so even an answer whose tokens have no text yet is cancelled promptly.
+     */
+    private static final long HEARTBEAT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final ServerSettings settings;
     private final ChatRequestParser parser;
@@ -36,6 +41,7 @@ final class ChatCompletions {
     private static final class Outcome {
         boolean streamed;
         boolean clientGone;
+        int promptTokens;
         Generation.Finished finished;
         Generation generation;
     }
@@ -75,6 +81,7 @@ final class ChatCompletions {
         long created = System.currentTimeMillis() / 1000;
         while (true) {
             switch (next(generation)) {
+                case Generation.Started started -> outcome.promptTokens = started.promptTokens();
                 case Generation.Delta delta -> content.append(delta.text());
                 case Generation.Finished finished -> {
                     outcome.finished = finished;
@@ -87,8 +94,8 @@ final class ChatCompletions {
     }
 
     /**
-     * Headers wait for the first event, so a request the engine refuses (a prompt too long for the context)
-     * still gets its error status; after that, failures arrive as an error event.
+     * Headers wait for the prefill ({@link Generation.Started}), so a request the engine refuses (a prompt too
+     * long for the context) still gets its error status; after that, failures arrive as an error event.
      */
     private void stream(Exchange exchange, Generation generation, Outcome outcome) throws IOException, InterruptedException {
         Generation.Event event = next(generation);
@@ -101,6 +108,7 @@ final class ChatCompletions {
             exchange.event(text(json.chunk(generation.id, created, "assistant", "", null)));
             while (true) {
                 switch (event) {
+                    case Generation.Started started -> outcome.promptTokens = started.promptTokens();
                     case Generation.Delta delta -> exchange.event(text(json.chunk(generation.id, created, null, delta.text(), null)));
                     case Generation.Finished finished -> {
                         outcome.finished = finished;
@@ -117,35 +125,46 @@ final class ChatCompletions {
                         return;
                     }
                 }
-                event = nextOrTimeout(generation);
+                event = nextWithHeartbeats(exchange, generation);
             }
         } catch (IOException e) {
             outcome.clientGone = true; // the caller's finally cancels the generation
         }
     }
 
+    /** The next event; a timeout error when none comes before the request's deadline. */
     private static Generation.Event next(Generation generation) throws InterruptedException {
-        Generation.Event event = generation.next(DEADLINE_GRACE_NANOS);
+        Generation.Event event = generation.next(Long.MAX_VALUE, DEADLINE_GRACE_NANOS);
         if (event == null) {
-            generation.cancel();
-            throw ApiException.timeout(Math.round((generation.deadlineNanos - generation.arrivalNanos) / 1e9));
+            throw timeout(generation);
         }
         return event;
     }
 
-    private static Generation.Event nextOrTimeout(Generation generation) throws InterruptedException {
-        try {
-            return next(generation);
-        } catch (ApiException e) {
-            return new Generation.Failed(e);
+    /** The next event of a stream, with a heartbeat comment each second of silence; a timeout becomes a failure event. */
+    private static Generation.Event nextWithHeartbeats(Exchange exchange, Generation generation) throws IOException, InterruptedException {
+        while (true) {
+            Generation.Event event = generation.next(HEARTBEAT_NANOS, DEADLINE_GRACE_NANOS);
+            if (event != null) {
+                return event;
+            }
+            if (System.nanoTime() - (generation.deadlineNanos + DEADLINE_GRACE_NANOS) >= 0) {
+                return new Generation.Failed(timeout(generation));
+            }
+            exchange.comment("keep-alive");
         }
+    }
+
+    private static ApiException timeout(Generation generation) {
+        generation.cancel();
+        return ApiException.timeout(Math.round((generation.deadlineNanos - generation.arrivalNanos) / 1e9));
     }
 
     /** One line per request on stderr, and the request metrics. */
     private void record(String id, int status, long arrival, Outcome outcome) {
         double seconds = (System.nanoTime() - arrival) / 1e9;
         Generation.Finished finished = outcome.finished;
-        int prompt = finished == null ? 0 : finished.promptTokens();
+        int prompt = finished == null ? outcome.promptTokens : finished.promptTokens();
         int completion = finished == null ? 0 : finished.completionTokens();
         metrics.request(status, seconds, prompt, completion);
         long firstToken = outcome.generation == null ? 0 : outcome.generation.firstTokenNanos;

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -89,8 +90,9 @@ public final class ChatServer implements AutoCloseable {
     }
 
     /**
-     * Graceful shutdown: refuse new work, let running requests finish for up to the grace period, then fail
-     * what is left, free the engine's memory (before the caller closes the pipeline) and close the listener.
+     * Graceful shutdown: refuse new work (503), close the listener, let the requests in flight finish for up to
+     * the grace period (their responses written), then fail what is left and free the engine's memory (before
+     * the caller closes the pipeline).
      */
     @Override
     public void close() {
@@ -101,12 +103,16 @@ public final class ChatServer implements AutoCloseable {
         Api current = api;
         try {
             if (current != null) {
-                current.scheduler().shutdown(settings.shutdownGrace());
+                current.scheduler().drain();
+            }
+            // returns as soon as no exchange is in progress (JDK 22+), else after the grace period
+            http.stop((int) settings.shutdownGrace().toSeconds());
+            if (current != null) {
+                current.scheduler().shutdown(Duration.ZERO);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            http.stop(0);
             threads.shutdownNow();
             deleteScratch();
         }

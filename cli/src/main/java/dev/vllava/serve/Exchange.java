@@ -99,6 +99,12 @@ final class Exchange {
         events.flush();
     }
 
+    /** {@code : <text>\n\n}: an SSE comment, which clients ignore. */
+    void comment(String text) throws IOException {
+        events.write((": " + text + "\n\n").getBytes(StandardCharsets.UTF_8));
+        events.flush();
+    }
+
     void close() {
         http.close();
     }

@@ -11,8 +11,14 @@ import java.util.concurrent.TimeUnit;
  * before the next step, drops the sequence and frees its cache.
  */
 final class Generation {
-    /** What the client hears: pieces of the answer, then exactly one {@link Finished} or {@link Failed}. */
-    sealed interface Event permits Delta, Finished, Failed {}
+    /**
+     * What the client hears: {@link Started} once the prompt is read, pieces of the answer, then exactly one
+     * {@link Finished}; or {@link Failed} at any point.
+     */
+    sealed interface Event permits Started, Delta, Finished, Failed {}
+
+    /** The prompt ({@code promptTokens} long, visual tokens included) is read and the first token chosen: a stream can begin. */
+    record Started(int promptTokens) implements Event {}
 
     record Delta(String text) implements Event {}
 
@@ -55,9 +61,12 @@ final class Generation {
         events.add(event);
     }
 
-    /** The next event, or null when none came before the deadline (plus {@code graceNanos} for the scheduler to report it). */
-    Event next(long graceNanos) throws InterruptedException {
-        long wait = deadlineNanos + graceNanos - System.nanoTime();
+    /**
+     * The next event, waiting at most {@code maxWaitNanos} and never past the deadline plus {@code graceNanos}
+     * (time for the scheduler to report the timeout itself); null when none came.
+     */
+    Event next(long maxWaitNanos, long graceNanos) throws InterruptedException {
+        long wait = Math.min(maxWaitNanos, deadlineNanos + graceNanos - System.nanoTime());
         return events.poll(Math.max(0, wait), TimeUnit.NANOSECONDS);
     }
 }

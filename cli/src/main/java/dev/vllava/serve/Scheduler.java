@@ -63,6 +63,11 @@ final class Scheduler {
         return batchSize;
     }
 
+    /** Stops taking requests; the accepted ones go on. */
+    void drain() {
+        draining = true;
+    }
+
     /**
      * Stops taking requests, lets the accepted ones finish for up to {@code grace}, then fails what is left
      * and frees the engine's memory. Returns once the scheduler thread has ended.
@@ -124,6 +129,7 @@ final class Scheduler {
             return;
         }
         generation.firstTokenNanos = System.nanoTime();
+        generation.emit(new Generation.Started(sequence.promptTokens()));
         metrics.firstToken((generation.firstTokenNanos - generation.arrivalNanos) / 1e9);
         Running entry = new Running(generation, sequence, engine.textDecoder(), new StopMatcher(generation.request.stop()));
         if (!accept(entry, sequence.lastToken())) {
