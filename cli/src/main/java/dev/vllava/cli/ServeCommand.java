@@ -27,8 +27,9 @@ import picocli.CommandLine.Option;
                 "streaming), /v1/models, /health, /metrics, and a page to try it at /.",
                 "Binds 127.0.0.1 by default; one line per request goes to stderr."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:stopped by SIGTERM / Ctrl-C after finishing running requests", "1:internal error", "2:usage error (a bad option, the port in use)",
-                "4:checkpoint or tokenizer error", "5:the requested backend is unavailable"})
+        exitCodeList = {"1:internal error", "2:usage error (a bad option, the port in use)", "4:checkpoint or tokenizer error",
+                "5:the requested backend is unavailable", "130:stopped by Ctrl-C (after the running requests finish)",
+                "143:stopped by SIGTERM (after the running requests finish, up to --shutdown-grace)"})
 final class ServeCommand implements Callable<Integer> {
 
     @Mixin
@@ -95,7 +96,7 @@ final class ServeCommand implements Callable<Integer> {
             }
         }, "vllava-serve-shutdown"));
         try (LoadedModel loaded = LoadedModel.open(model, Progress.forStderr(), Verbosity.isVerbose())) {
-            try {
+            try { // the server frees its engine memory before the pipeline closes; the outer finally covers a failed load
                 server.ready(loaded.pipeline);
                 System.err.printf("vllava serve: ready at http://%s:%d/ (model %s, backend %s)%n",
                         server.address().getHostString(), server.address().getPort(), ServerSettings.modelId(model.modelDir), loaded.engine.name());

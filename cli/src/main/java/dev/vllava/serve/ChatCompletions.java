@@ -3,6 +3,7 @@ package dev.vllava.serve;
 import java.io.IOException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -168,8 +169,8 @@ final class ChatCompletions {
         int completion = finished == null ? 0 : finished.completionTokens();
         metrics.request(status, seconds, prompt, completion);
         long firstToken = outcome.generation == null ? 0 : outcome.generation.firstTokenNanos;
-        String ttft = firstToken == 0 ? "-" : String.format(java.util.Locale.ROOT, "%.0f", (firstToken - arrival) / 1e6);
-        System.err.printf(java.util.Locale.ROOT, "vllava serve: %s %d%s prompt_tokens=%d completion_tokens=%d ttft_ms=%s total_ms=%.0f%s%n",
+        String ttft = firstToken == 0 ? "-" : String.format(Locale.ROOT, "%.0f", (firstToken - arrival) / 1e6);
+        System.err.printf(Locale.ROOT, "vllava serve: %s %d%s prompt_tokens=%d completion_tokens=%d ttft_ms=%s total_ms=%.0f%s%n",
                 id, status, outcome.streamed ? " stream" : "", prompt, completion, ttft, seconds * 1000,
                 outcome.clientGone ? " client_gone" : finished == null ? "" : " finish=" + finished.finishReason());
     }

@@ -25,7 +25,7 @@ final class ServeLoad {
     static final Path BENCH = CliProcess.path("testdata/shapes/bench");
 
     /** One answered request. */
-    record Outcome(int status, String content, double latencyMs) {}
+    record Outcome(int status, String content, int completionTokens, double latencyMs) {}
 
     /** @param wallSeconds from the first request sent to the last answer */
     record Report(Outcome[] outcomes, double wallSeconds, int clients) {
@@ -107,15 +107,16 @@ final class ServeLoad {
         try {
             HttpResponse<String> response = server.chat(request);
             double latencyMs = (System.nanoTime() - sent) / 1e6;
-            String content = response.statusCode() == 200
-                    ? ServeProcess.JSON.readTree(response.body()).at("/choices/0/message/content").asText()
-                    : response.body();
-            return new Outcome(response.statusCode(), content, latencyMs);
+            if (response.statusCode() != 200) {
+                return new Outcome(response.statusCode(), response.body(), 0, latencyMs);
+            }
+            JsonNode completion = ServeProcess.JSON.readTree(response.body());
+            return new Outcome(200, completion.at("/choices/0/message/content").asText(), completion.at("/usage/completion_tokens").asInt(), latencyMs);
         } catch (IOException e) {
-            return new Outcome(-1, e.toString(), (System.nanoTime() - sent) / 1e6);
+            return new Outcome(-1, e.toString(), 0, (System.nanoTime() - sent) / 1e6);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Outcome(-1, "interrupted", 0);
+            return new Outcome(-1, "interrupted", 0, 0);
         }
     }
 }
