@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
@@ -110,6 +111,22 @@ class ServeLimitsIT {
         assertEquals(0, server.metric("vllava_batch_size"), "the cancelled sequence has left the batch");
         assertEquals(200, server.chat(longAnswer(3, false), AUTH).statusCode(), "and the next request is served");
         assertTrue(server.stderrLines().stream().anyMatch(l -> l.contains("client_gone")), "the request log says the client went away");
+    }
+
+    @Test
+    void aRequestPastItsTimeoutIs504OrAnErrorEventAndLeavesTheBatch() throws Exception {
+        try (ServeProcess limited = ServeProcess.start(Map.of(), "--model", modelDir.toString(), "--request-timeout", "1")) {
+            HttpResponse<String> plain = limited.chat(longAnswer(4000, false));
+            assertEquals(504, plain.statusCode(), plain.body());
+            assertEquals("timeout", ServeProcess.JSON.readTree(plain.body()).at("/error/code").asText());
+
+            HttpResponse<String> streamed = limited.chat(longAnswer(4000, true));
+            assertEquals(200, streamed.statusCode(), "the stream had begun when the time ran out");
+            List<String> events = streamed.body().lines().filter(l -> l.startsWith("data: ")).toList();
+            assertEquals("data: [DONE]", events.getLast());
+            assertTrue(events.get(events.size() - 2).contains("\"code\":\"timeout\""), events.get(events.size() - 2));
+            assertEquals(0, limited.metric("vllava_batch_size"), "timed-out sequences have left the batch");
+        }
     }
 
     @Test
