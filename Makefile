@@ -17,18 +17,35 @@ build: ptx
 	$(MVN) -q -DskipTests package
 	@$(MAKE) --no-print-directory aot
 
-# AOT cache (JDK 25, JEP 483/514: AppCDS plus linked classes): a training run of `vllava ask` on the
-# demo model records what a start loads, and the launcher maps it on later starts (docs/cli.md).
-# It is an optimisation only: when training fails, vllava runs the same without it.
+# AOT cache (JDK 25, JEP 483/514/515: AppCDS plus linked classes and JIT profiles): one training JVM
+# runs the common commands (AotTraining: help, info, video and image questions, a tokenizer.json model,
+# two chat turns) and the launcher maps the cache on later starts (docs/cli.md). The JVM flags are
+# ./vllava's: a cache only serves a JVM started with the same module options. It is an optimisation
+# only: when training fails, vllava runs the same without it.
 aot:
 	@rm -f $(AOT_CACHE)
-	@VLLAVA_JAVA_OPTS="-XX:AOTCacheOutput=$(AOT_CACHE)" ./vllava ask --model $(DEMO_MODEL) --video $(DEMO_VIDEO) \
-		--max-new-tokens 4 "What color is the shape?" > cli/target/aot-training.log 2>&1 \
+	@$(JAVA_HOME)/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xss4m \
+		-XX:AOTCacheOutput=$(AOT_CACHE) -cp $(abspath cli/target/vllava.jar) dev.vllava.cli.AotTraining \
+		> cli/target/aot-training.log 2>&1 \
 		&& echo "AOT cache: $(AOT_CACHE)" \
 		|| { rm -f $(AOT_CACHE); echo "AOT cache not built (see cli/target/aot-training.log); vllava starts without it"; }
 
+# The whole suite, then the binary distribution built from this tree and checked where no JDK is
+# (scripts/dist-check: the dist's --version and ask with no java on PATH, gpu-check.sh's dry run).
 test: ptx
 	$(MVN) verify
+	@$(MAKE) --no-print-directory dist
+	./scripts/dist-check
+
+# The terminal tests (cli TerminalScreenIT) drive vllava in tmux: installed here when missing
+# (Debian/Ubuntu; as root, else through sudo). A separate rule, so `test`'s own stays as it is.
+.PHONY: terminal-tools
+test: terminal-tools
+terminal-tools:
+	@command -v tmux >/dev/null 2>&1 || { \
+		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); echo "installing tmux for the terminal tests"; \
+		$$sudo apt-get install -y -qq tmux >/dev/null 2>&1 || { $$sudo apt-get update -qq && $$sudo apt-get install -y -qq tmux; }; } \
+		|| echo "tmux could not be installed: the terminal tests (TerminalScreenIT) will fail"
 
 demo: build
 	./vllava ask --model $(DEMO_MODEL) --video $(DEMO_VIDEO) "What color is the shape?"
@@ -50,11 +67,10 @@ $(PTX_DIR)/%.ptx: kernels/src/main/cuda/%.cu $(wildcard kernels/src/main/cuda/*.
 bench: build
 	./vllava bench --backend cpu --synthetic 7b
 
-# JMH micro-benchmarks of the CPU engine's matrix kernels (decode GEMV, prefill GEMM) with the
+# JMH micro-benchmarks of the CPU engine's matrix kernels (decode GEMV, prefill GEMM) and its parallel loop, with the
 # machine's read bandwidth and FMA peak measured in the same JVM; THREADS=N to pin the thread count.
 bench-engine:
-	$(MVN) -q -pl core -am install -DskipTests
-	$(MVN) -q -pl core dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test.classpath
+	$(MVN) -q -pl core -am test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test.classpath
 	$(JAVA_HOME)/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
 	  -cp core/target/test-classes:core/target/classes:$$(cat core/target/test.classpath) \
 	  dev.vllava.engine.cpu.CpuEngineBenchmarks $(THREADS)

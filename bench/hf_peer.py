@@ -119,6 +119,14 @@ def main():
     parser.add_argument("--json-out")
     parser.add_argument("--compare", help="vllava's bench JSON (CudaBench report)")
     args = parser.parse_args()
+    try:
+        import torch
+        if not torch.cuda.is_available():
+            raise RuntimeError("torch sees no CUDA device")
+    except (ImportError, RuntimeError) as e:
+        # 5 = "the requested backend is unavailable", as vllava and CudaBench exit without a GPU.
+        print(f"hf_peer: no GPU peer here: {e}", file=sys.stderr)
+        sys.exit(5)
     result = measure(args.decode_tokens, args.frames, args.text_tokens)
     text = json.dumps(result, indent=2)
     print(text)

@@ -7,7 +7,11 @@ public enum Failure {
     MEDIA(3),
     CHECKPOINT(4),
     BACKEND_UNAVAILABLE(5),
-    CONTEXT_OVERFLOW(6);
+    CONTEXT_OVERFLOW(6),
+    /** stdout cannot be written (a full disk, an I/O error): the result would be lost. */
+    OUTPUT(7),
+    /** The reader of stdout went away (EPIPE): the command stops at once and quietly, as SIGPIPE stops Unix tools. */
+    BROKEN_PIPE(141);
 
     private final int exitCode;
 

@@ -36,9 +36,6 @@ final class BenchCommand implements Callable<Integer> {
     static final int CPU_FRAMES = 1;
     static final int CPU_PROMPT_TOKENS = 128;
     static final int CPU_DECODE_TOKENS = 8;
-    static final int CUDA_FRAMES = 8;
-    static final int CUDA_TEXT_TOKENS = 40;
-    static final int CUDA_DECODE_TOKENS = 64;
 
     @Spec
     CommandSpec spec;
@@ -109,14 +106,14 @@ final class BenchCommand implements Callable<Integer> {
             requireContext(config, options);
             try (SyntheticWeights weights = new SyntheticWeights(config, DType.F16, 1)) {
                 warnIfMemoryShort(weights.bytesForVideo());
-                return CpuBench.run(new CpuBench.Weights("synthetic " + source.synthetic, config, weights, DType.F16,
+                return CpuBench.run(new CpuBench.WeightSource("synthetic " + source.synthetic, config, weights, DType.F16,
                         weights::bytes), threadCount, options, buffer, this::progress);
             }
         }
         try (Checkpoint checkpoint = Checkpoint.open(source.modelDir)) {
             requireContext(checkpoint.config(), options);
             DType dtype = checkpoint.tensor("language_model.model.layers.0.self_attn.q_proj.weight").dtype();
-            return CpuBench.run(new CpuBench.Weights(source.modelDir.toString(), checkpoint.config(),
+            return CpuBench.run(new CpuBench.WeightSource(source.modelDir.toString(), checkpoint.config(),
                     name -> checkpoint.has(name) ? checkpoint.tensor(name) : null, dtype, null),
                     threadCount, options, buffer, this::progress);
         }

@@ -3,13 +3,13 @@ package dev.vllava.cli;
 import dev.vllava.Failure;
 import dev.vllava.VllavaException;
 import dev.vllava.generate.FinishReason;
+import dev.vllava.generate.TokenListener;
 import dev.vllava.model.Answer;
+import dev.vllava.model.ChatTemplate;
+import dev.vllava.model.PreparedPrompt;
 import dev.vllava.model.Session;
 import dev.vllava.model.VisualInput;
 import dev.vllava.tokenizer.StreamingDecoder;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +34,8 @@ import picocli.CommandLine.Option;
                 "  /image FILE   attach an image to the next question",
                 "  /video FILE   attach a video to the next question",
                 "  /reset        start a new conversation (after a context overflow, for instance)",
-                "  /exit         quit (so does end of input, Ctrl-D)"},
+                "  /exit         quit (so does end of input, Ctrl-D)",
+                "On a terminal, Ctrl-C stops the answer being written; pressed again, it quits."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:end of input or /exit", "1:internal error", "2:usage error", "3:media error in the command line's media",
                 "4:checkpoint or tokenizer error", "5:the requested backend is unavailable", "130:interrupted (Ctrl-C)"})
@@ -71,28 +72,23 @@ final class ChatCommand implements Callable<Integer> {
     private boolean answered;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
         if (contextLength < 0) {
             throw VllavaException.usage("--context must be >= 0, got %d", contextLength);
         }
-        boolean interactive = Terminal.isTerminal(Terminal.STDIN);
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         Progress progress = Progress.forStderr();
         try (LoadedModel loaded = LoadedModel.open(model, progress, stats || Verbosity.isVerbose());
-                Session session = loaded.pipeline.newSession(contextLength)) {
+                Session session = loaded.pipeline.newSession(contextLength);
+                ChatInput input = ChatInput.open()) {
             attach(loaded.loadMedia(images, videos, model.frames), images.size(), videos.size());
-            if (interactive) {
+            if (input.interactive()) {
                 System.err.printf("vllava chat (%s backend, context %d tokens): /image FILE, /video FILE, /reset, /exit, Ctrl-D to quit%n",
                         loaded.engine.name(), session.freeContext());
             }
             Dialogue dialogue = new Dialogue();
             while (true) {
-                if (interactive) {
-                    System.err.print(attached.isEmpty() ? ">>> " : ">>> [" + attached.size() + " attached] ");
-                    System.err.flush();
-                }
-                String line = in.readLine();
+                String line = input.readLine(attached.isEmpty() ? ">>> " : ">>> [" + attached.size() + " attached] ");
                 if (line == null) {
                     break;
                 }
@@ -101,12 +97,12 @@ final class ChatCommand implements Callable<Integer> {
                     continue;
                 }
                 if (line.startsWith("/")) {
-                    if (!command(line, loaded, session, dialogue, interactive)) {
+                    if (!command(line, loaded, session, dialogue, input.interactive())) {
                         break;
                     }
                     continue;
                 }
-                turn(line, loaded, session, dialogue, out, progress);
+                turn(line, loaded, session, dialogue, out, progress, input);
             }
         }
         return 0;
@@ -144,6 +140,9 @@ final class ChatCommand implements Callable<Integer> {
                     List<Path> file = List.of(Path.of(argument));
                     attach(image ? loaded.loadMedia(file, List.of(), model.frames) : loaded.loadMedia(List.of(), file, model.frames),
                             image ? 1 : 0, image ? 0 : 1);
+                    if (interactive) {
+                        System.err.printf("(%s %s attached to the next question)%n", image ? "image" : "video", argument);
+                    }
                 } catch (VllavaException e) {
                     System.err.println("vllava: error: " + e.getMessage());
                 }
@@ -160,36 +159,49 @@ final class ChatCommand implements Callable<Integer> {
     }
 
     /** One question and its answer; a context overflow or a bad prompt is reported and the chat goes on. */
-    private void turn(String question, LoadedModel loaded, Session session, Dialogue dialogue, PrintStream out, Progress progress) {
-        // After an answer cut off by the token limit the template still closes it with </s>.
+    private void turn(String question, LoadedModel loaded, Session session, Dialogue dialogue, PrintStream out, Progress progress,
+            ChatInput input) {
         String prompt = dialogue.started
-                ? (dialogue.lastStopped ? "" : "</s>") + Prompts.turn(attachedImages, attachedVideos, question)
-                : Prompts.firstTurn(system, attachedImages, attachedVideos, question);
+                ? ChatTemplate.nextTurn(dialogue.lastStopped, attachedImages, attachedVideos, question)
+                : ChatTemplate.firstTurn(system, attachedImages, attachedVideos, question);
         StreamingDecoder decoder = loaded.pipeline.tokenizer().streamingDecoder();
         Answer answer;
         try (Progress.Step reading = progress.start("Reading the prompt", -1, null, 1)) {
-            int room = session.freeContext() - session.promptTokens(prompt, attached);
-            answer = session.ask(prompt, List.copyOf(attached), loaded.pipeline.options(decoding.maxNewTokens(room), decoding.sampling()), id -> {
-                reading.close();
-                if (!json) {
-                    out.print(decoder.accept(id));
-                    out.flush();
-                }
-            });
+            PreparedPrompt prepared = session.prepare(prompt, attached);
+            int room = session.freeContext() - session.tokensFor(prepared);
+            input.answerStarts();
+            answer = session.ask(prepared, loaded.pipeline.options(decoding.maxNewTokens(room), decoding.sampling()),
+                    new TokenListener() {
+                        @Override
+                        public void onToken(int id) {
+                            reading.close();
+                            if (!json) {
+                                out.print(decoder.accept(id));
+                                out.flush();
+                            }
+                        }
+
+                        @Override
+                        public boolean stopRequested() {
+                            return input.stopRequested();
+                        }
+                    });
         } catch (VllavaException e) {
             if (e.failure() != Failure.CONTEXT_OVERFLOW && e.failure() != Failure.USAGE) {
                 throw e;
             }
             String hint = e.failure() == Failure.CONTEXT_OVERFLOW ? " (/reset starts a new conversation)" : "";
-            System.err.println("vllava: error: " + e.getMessage() + hint);
-            out.println(json ? "{\"error\":" + jsonString(e.getMessage()) + "}" : "");
+            System.err.println("vllava: error: " + Main.message(e) + hint);
+            out.println(json ? "{\"error\":" + jsonString(Main.message(e)) + "}" : "");
             out.flush();
+            input.answerEnds();
             return;
         }
         // timings_ms.load: the model was loaded once, before the first answer
         out.println(json ? AnswerJson.of(answer, loaded.engine.name(), answered ? 0 : loaded.loadMs, loaded.mediaMs()) : decoder.flush());
         answered = true;
         out.flush();
+        input.answerEnds();
         if (stats) {
             System.err.println(AnswerJson.statsLine(answer, loaded.engine.name(), loaded.loadMs, loaded.mediaMs(), loaded.startupMs));
         }

@@ -1,5 +1,6 @@
 package dev.vllava.cli;
 
+import dev.vllava.VllavaException;
 import dev.vllava.generate.SamplingOptions;
 import picocli.CommandLine.Option;
 
@@ -34,6 +35,9 @@ final class DecodingOptions {
      */
     int maxNewTokens(int room) {
         if (maxNewTokens != null) {
+            if (maxNewTokens < 1) {
+                throw VllavaException.usage("--max-new-tokens must be at least 1, got %d", maxNewTokens);
+            }
             return maxNewTokens;
         }
         return Math.max(1, Math.min(DEFAULT_MAX_NEW_TOKENS, room));

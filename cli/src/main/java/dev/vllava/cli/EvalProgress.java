@@ -3,12 +3,8 @@ package dev.vllava.cli;
 import dev.vllava.eval.EvalItem;
 import dev.vllava.eval.Progress;
 import dev.vllava.eval.ProgressListener;
-import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.text.DecimalFormat;
 import java.time.Duration;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -17,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * How {@code vllava eval} shows its progress on stderr. When stderr is a terminal: a progress bar (items
- * done, items/s, ETA, errors). Otherwise (a log file, a batch scheduler): one line
+ * done, items/s, ETA, errors) on the {@link StatusLine}, with failed items' warnings printed above it, and
+ * left on the screen as a line of its own when the run ends. Otherwise (a log file, a batch scheduler): one line
  * {@code 120/1000 (3 errors) 2.31 items/s ETA 6m21s} through the logger {@value #LOGGER} at info level,
  * at the start, at most every {@link #LOG_INTERVAL} and at the end. That logger alone is set to info
  * (the CLI's other logs stay at warn unless {@code -v}), so such a run always gets these lines. A failed
@@ -28,41 +25,31 @@ final class EvalProgress implements ProgressListener, AutoCloseable {
     static final Duration LOG_INTERVAL = Duration.ofSeconds(30);
 
     private final Logger log;
-    private final PrintStream terminal;
+    private final StatusLine terminal;
     private ProgressBar bar;
     private long lastLogNanos;
     private Progress last;
     private boolean lastLogged;
 
-    private EvalProgress(Logger log, PrintStream terminal) {
+    private EvalProgress(Logger log, StatusLine terminal) {
         this.log = log;
         this.terminal = terminal;
     }
 
     /** A bar when stderr is a terminal, else periodic log lines. */
-    static EvalProgress onStderr(PrintStream stderr) {
+    static EvalProgress onStderr() {
         String levelKey = "org.slf4j.simpleLogger.log." + LOGGER;
         if (System.getProperty(levelKey) == null && !Verbosity.isVerbose()) {
             System.setProperty(levelKey, "info");
         }
-        return new EvalProgress(LoggerFactory.getLogger(LOGGER), stderrIsTerminal() ? stderr : null);
+        return new EvalProgress(LoggerFactory.getLogger(LOGGER), Terminal.isCapable(Terminal.STDERR) ? StatusLine.onStderr() : null);
     }
 
     /** Built at the first report, so that speed and ETA count this run's items only (not resumed ones). */
-    private static ProgressBar bar(PrintStream terminal, Progress start) {
+    private static ProgressBar bar(StatusLine terminal, Progress start) {
         return new ProgressBarBuilder().setTaskName("eval").setInitialMax(start.total()).setStyle(ProgressBarStyle.ASCII)
-                .setConsumer(new ConsoleProgressBarConsumer(terminal)).setUpdateIntervalMillis(500)
+                .setConsumer(terminal.barConsumer()).setUpdateIntervalMillis(500)
                 .setUnit(" items", 1).showSpeed(new DecimalFormat("0.00")).startsFrom(start.skipped(), Duration.ZERO).build();
-    }
-
-    /** Linux: fd 2 links to a tty or pseudo-terminal. */
-    static boolean stderrIsTerminal() {
-        try {
-            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
-            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
-        } catch (Exception e) {
-            return false;
-        }
     }
 
     @Override
@@ -95,6 +82,7 @@ final class EvalProgress implements ProgressListener, AutoCloseable {
     public void close() {
         if (bar != null) {
             bar.close();
+            terminal.keep();
         } else if (last != null && !lastLogged) {
             log.info(last.describe());
         }

@@ -15,8 +15,6 @@ import picocli.CommandLine.Parameters;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -46,7 +44,7 @@ import java.util.stream.Collectors;
             "a contact sheet, and the pixel values. Prints the sampled frame indices."
         })
 public final class FramesCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "FILE", description = "A video (any format FFmpeg reads) or an image.")
+    @Parameters(index = "0", paramLabel = "FILE", converter = MediaPathConverter.class, description = "A video (any format FFmpeg reads) or an image.")
     Path file;
 
     @Option(names = "--frames", paramLabel = "N", defaultValue = "8",
@@ -70,7 +68,7 @@ public final class FramesCommand implements Callable<Integer> {
     private final PrintWriter stdout;
 
     public FramesCommand() {
-        this(new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), true));
+        this(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
     }
 
     /** For tests: explicit stdout. */

@@ -54,6 +54,7 @@ final class LoadedModel implements AutoCloseable {
             try (Progress.Step step = progress.start("Loading model", -1, null, 1)) {
                 pipeline = Pipeline.load(options.modelDir, engine);
             }
+            ModelOptions.useFeatureCache(pipeline, options.cacheDir);
             double loadMs = (System.nanoTime() - start) / 1e6;
             return new LoadedModel(engine, pipeline, loadMs, startupMs, progress);
         } catch (RuntimeException e) {

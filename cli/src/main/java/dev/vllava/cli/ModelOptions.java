@@ -1,6 +1,8 @@
 package dev.vllava.cli;
 
 import dev.vllava.VllavaException;
+import dev.vllava.model.FeatureCache;
+import dev.vllava.model.Pipeline;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
@@ -25,6 +27,17 @@ final class ModelOptions {
 
     @Option(names = "--frames", paramLabel = "N", defaultValue = "8", description = "Frames sampled per video (default: ${DEFAULT-VALUE}).")
     int frames;
+
+    @Option(names = "--cache-dir", paramLabel = "DIR", defaultValue = "${env:VLLAVA_CACHE}",
+            description = "Keep projected video/image features here across runs (at most 4 GiB, least recently used go first); default: $VLLAVA_CACHE, else none.")
+    Path cacheDir;
+
+    /** Turns on the feature cache when {@code --cache-dir} or {@code VLLAVA_CACHE} names a folder. */
+    static void useFeatureCache(Pipeline pipeline, Path cacheDir) {
+        if (cacheDir != null && !cacheDir.toString().isEmpty()) {
+            pipeline.useFeatureCache(cacheDir, FeatureCache.DEFAULT_MAX_BYTES);
+        }
+    }
 
     /** The model folder, or a usage error naming both ways to give it. */
     Path requireModelDir() {

@@ -1,38 +1,44 @@
 package dev.vllava.cli;
 
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 
 /**
- * Progress of the long steps (paging in weights, decoding media, vision + prefill) on stderr, only when
- * stderr is a terminal: piped or redirected stderr, and therefore every test, sees nothing. Bars clear
- * themselves when done, so the answer that follows on the same terminal starts on a clean line.
+ * Progress of the long steps (paging in weights, decoding media, vision + prefill, quantizing) on stderr,
+ * only when stderr is a terminal: piped or redirected stderr, and therefore every test of the output
+ * contract, sees nothing. Each bar is drawn on the {@link StatusLine} and erased when its step closes, so
+ * the answer that follows starts on that same, clean line and nothing above it is touched. One step at a
+ * time: a command opens its steps one after the other.
+ *
+ * <p>A command that has a long step of its own (say {@code quantize}): {@code Progress.forStderr()} once,
+ * then {@code try (Progress.Step step = progress.start("Quantizing", bytes, "MB", 1 << 20)) { ...
+ * step.stepBy(n); }}.
  */
 final class Progress {
-    private final boolean enabled;
+    private final StatusLine line;
 
-    Progress(boolean enabled) {
-        this.enabled = enabled;
+    private Progress(StatusLine line) {
+        this.line = line;
     }
 
+    /** Progress on stderr when it is a capable terminal, else none. */
     static Progress forStderr() {
-        return new Progress(Terminal.isTerminal(Terminal.STDERR) && !"dumb".equals(System.getenv("TERM")));
+        return new Progress(Terminal.isCapable(Terminal.STDERR) ? StatusLine.onStderr() : null);
     }
 
     boolean enabled() {
-        return enabled;
+        return line != null;
     }
 
     /** A bar of {@code max} units ({@code max < 0}: an indeterminate bar that shows elapsed time); a no-op when disabled. */
     Step start(String task, long max, String unit, long unitSize) {
-        if (!enabled) {
+        if (line == null) {
             return Step.NONE;
         }
         ProgressBarBuilder builder = new ProgressBarBuilder()
                 .setTaskName(task)
                 .setInitialMax(max)
-                .setConsumer(new ClearingConsumer())
+                .setConsumer(line.barConsumer())
                 .setUpdateIntervalMillis(200)
                 .clearDisplayOnFinish();
         if (unit != null) {
@@ -55,24 +61,11 @@ final class Progress {
                 if (!closed) {
                     closed = true;
                     bar.close();
-                    // closing ends the cleared bar's line; go back up so that no blank line is left
-                    System.err.print("\033[A\r");
-                    System.err.flush();
+                    // bar.close() gives up silently when this thread is interrupted: erase the line regardless
+                    line.hide();
                 }
             }
         };
-    }
-
-    /** The console consumer without the newline it prints when closed: a cleared bar leaves no blank line. */
-    private static final class ClearingConsumer extends ConsoleProgressBarConsumer {
-        ClearingConsumer() {
-            super(System.err);
-        }
-
-        @Override
-        public void close() {
-            System.err.flush();
-        }
     }
 
     /** One running bar. */

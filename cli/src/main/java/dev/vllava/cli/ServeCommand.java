@@ -11,6 +11,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -51,7 +52,7 @@ final class ServeCommand implements Callable<Integer> {
     String apiKeyEnv;
 
     @Option(names = "--max-batch", paramLabel = "N",
-            description = "Most sequences decoded together (default: 8, the rows whose results equal single-sequence decoding on the CPU).")
+            description = "Most sequences decoded together (default: the engine's exact batch, 8 on the CPU: up to that many, each answer equals single-sequence decoding).")
     Integer maxBatch;
 
     @Option(names = "--max-queue", paramLabel = "N", defaultValue = "64",
@@ -72,8 +73,13 @@ final class ServeCommand implements Callable<Integer> {
     int maxVideoSeconds;
 
     @Option(names = "--media-cache", paramLabel = "N", defaultValue = "8",
-            description = "Recently seen media whose frames and visual features are kept for reuse (default: ${DEFAULT-VALUE}).")
+            description = "Recently seen media whose decoded frames are kept for reuse (default: ${DEFAULT-VALUE}).")
     int mediaCache;
+
+    @Option(names = "--prefix-cache", paramLabel = "N", defaultValue = "2",
+            description = "Media prefixes (visual features and the prompt's KV blocks up to the last medium) kept for requests on the same media; "
+                    + "each holds the prefix's keys and values (about 2 GB for a video at 7B); 0 shares none (default: ${DEFAULT-VALUE}).")
+    int prefixCache;
 
     @Option(names = "--shutdown-grace", paramLabel = "S", defaultValue = "30",
             description = "Seconds running requests may take to finish after SIGTERM (default: ${DEFAULT-VALUE}).")
@@ -124,14 +130,16 @@ final class ServeCommand implements Callable<Integer> {
 
     private ServerSettings settings() {
         model.validate();
-        int batch = maxBatch == null ? ChatServer.exactBatch() : maxBatch;
-        requireAtLeast("--max-batch", batch, 1);
+        if (maxBatch != null) {
+            requireAtLeast("--max-batch", maxBatch, 1);
+        }
         requireAtLeast("--max-queue", maxQueue, 1);
         requireAtLeast("--request-timeout", requestTimeoutSeconds, 1);
         requireAtLeast("--max-body-mb", maxBodyMb, 1);
         requireAtLeast("--max-media-mb", maxMediaMb, 1);
         requireAtLeast("--max-video-seconds", maxVideoSeconds, 1);
         requireAtLeast("--media-cache", mediaCache, 1);
+        requireAtLeast("--prefix-cache", prefixCache, 0);
         requireAtLeast("--shutdown-grace", shutdownGraceSeconds, 0);
         if (port < 0 || port > 65535) {
             throw VllavaException.usage("--port must be in 0..65535, got %d", port);
@@ -144,8 +152,8 @@ final class ServeCommand implements Callable<Integer> {
         if (mediaRoot != null && !Files.isDirectory(mediaRoot)) {
             throw VllavaException.usage("--media-root %s: not a folder", mediaRoot);
         }
-        return new ServerSettings(host, port, mediaRoot, apiKey(), batch, maxQueue, Duration.ofSeconds(requestTimeoutSeconds),
-                maxBodyMb * (1L << 20), maxMediaMb * (1L << 20), maxVideoSeconds, model.frames, mediaCache,
+        return new ServerSettings(host, port, mediaRoot, apiKey(), maxBatch == null ? OptionalInt.empty() : OptionalInt.of(maxBatch), maxQueue, Duration.ofSeconds(requestTimeoutSeconds),
+                maxBodyMb * (1L << 20), maxMediaMb * (1L << 20), maxVideoSeconds, model.frames, mediaCache, prefixCache,
                 Duration.ofSeconds(shutdownGraceSeconds));
     }
 

@@ -7,9 +7,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vllava.VllavaException;
 import dev.vllava.tokenizer.Tokenizer;
-import java.io.BufferedReader;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -68,12 +65,14 @@ public final class TokenizeCommand implements Callable<Integer> {
         "{\"ids\", \"skip_special_tokens\"} -> {\"text\"}."})
     boolean jsonl;
 
+    /** A line of text to tokenize is a prompt; 1 MiB is far beyond any context, and bounds /dev/zero. */
+    static final int MAX_LINE_CHARS = 1 << 20;
+
     private final InputStream in;
     private final PrintWriter out;
 
     public TokenizeCommand() {
-        this(System.in, new PrintWriter(new OutputStreamWriter(
-                new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), true));
+        this(System.in, new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
     }
 
     /** For tests: explicit stdin and stdout. */
@@ -89,10 +88,13 @@ public final class TokenizeCommand implements Callable<Integer> {
             if (text != null && !text.equals("-")) {
                 process(tokenizer, text, 1);
             } else {
-                BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+                if (in == System.in) {
+                    StdinText.requireOpen("text");
+                }
+                LineReader reader = new LineReader(new InputStreamReader(in, StandardCharsets.UTF_8), MAX_LINE_CHARS);
                 String line;
                 int number = 0;
-                while ((line = reader.readLine()) != null) {
+                while ((line = reader.readLine(number + 1)) != null) {
                     number++;
                     if (jsonl && line.isBlank()) {
                         continue;
@@ -112,7 +114,7 @@ public final class TokenizeCommand implements Callable<Integer> {
         if (jsonl) {
             out.println(jsonLine(tokenizer, line, number));
         } else if (decode) {
-            int[] ids = parseIds(line, number);
+            int[] ids = knownIds(tokenizer, parseIds(line, number), number);
             out.println(tokens ? pieces(tokenizer, ids) : tokenizer.decode(ids, skipSpecial));
         } else {
             int[] ids = tokenizer.encode(line, !noSpecial);
@@ -162,7 +164,7 @@ public final class TokenizeCommand implements Callable<Integer> {
                 ids[i] = array.get(i).intValue();
             }
             boolean skip = flag(request, "skip_special_tokens", skipSpecial, number);
-            response.put("text", tokenizer.decode(ids, skip));
+            response.put("text", tokenizer.decode(knownIds(tokenizer, ids, number), skip));
         } else {
             throw VllavaException.usage("input line %d: needs \"text\" (to encode) or \"ids\" (to decode)", number);
         }
@@ -195,6 +197,17 @@ public final class TokenizeCommand implements Callable<Integer> {
                 ids[i] = Integer.parseInt(parts.get(i));
             } catch (NumberFormatException e) {
                 throw VllavaException.usage("input line %d: '%s' is not a token id", number, parts.get(i));
+            }
+        }
+        return ids;
+    }
+
+    /** Ids the user typed must be in the vocabulary: a bad one is a usage error, not a broken checkpoint. */
+    private static int[] knownIds(Tokenizer tokenizer, int[] ids, int number) {
+        for (int id : ids) {
+            if (id < 0 || id >= tokenizer.vocabSize()) {
+                throw VllavaException.usage("input line %d: token id %d is outside the vocabulary (ids 0..%d)", number, id,
+                        tokenizer.vocabSize() - 1);
             }
         }
         return ids;

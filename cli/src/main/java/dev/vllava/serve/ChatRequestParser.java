@@ -1,8 +1,8 @@
 package dev.vllava.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vllava.cli.Prompts;
 import dev.vllava.generate.SamplingOptions;
+import dev.vllava.model.ChatTemplate;
 import dev.vllava.model.VisualInput;
 import java.util.ArrayList;
 import java.util.List;
@@ -201,7 +201,7 @@ final class ChatRequestParser {
                     closeUserTurn();
                     JsonNode content = message.get("content");
                     String answer = content == null || content.isNull() ? "" : textOnly(content, param);
-                    text.append(answer.isEmpty() ? "" : " " + answer).append("</s>");
+                    text.append(answer.isEmpty() ? "" : " " + answer).append(ChatTemplate.END_OF_ANSWER);
                     endsWithUser = false;
                 }
                 default -> throw ApiException.badRequest(param + ".role",
@@ -220,9 +220,9 @@ final class ChatRequestParser {
         private void closeUserTurn() {
             int images = (int) turnMedia.stream().filter(m -> m.kind() == VisualInput.Kind.IMAGE).count();
             String question = String.join("\n", turnText);
-            text.append(started ? Prompts.turn(images, turnMedia.size() - images, question)
-                    : Prompts.firstTurn(system, images, turnMedia.size() - images, question));
-            // placeholders are written images first, then videos (Prompts' layout)
+            text.append(started ? ChatTemplate.nextTurn(true, images, turnMedia.size() - images, question)
+                    : ChatTemplate.firstTurn(system, images, turnMedia.size() - images, question));
+            // placeholders are written images first, then videos (ChatTemplate's layout)
             turnMedia.stream().filter(m -> m.kind() == VisualInput.Kind.IMAGE).forEach(media::add);
             turnMedia.stream().filter(m -> m.kind() == VisualInput.Kind.VIDEO).forEach(media::add);
             turnMedia.clear();

@@ -64,26 +64,23 @@ public final class ChatServer implements AutoCloseable {
         http.start();
     }
 
-    /** Sequences per decode step whose answers equal single-sequence decoding on the CPU engine: the default batch. */
-    public static int exactBatch() {
-        return EngineAdapter.exactRows();
-    }
-
     public InetSocketAddress address() {
         return http.getAddress();
     }
 
     /** Starts the scheduler on {@code pipeline}; from now on the API answers. */
     public void ready(Pipeline pipeline) {
-        EngineAdapter engine = new EngineAdapter(pipeline, settings.mediaCacheEntries());
+        EngineAdapter engine = new EngineAdapter(pipeline, settings.prefixCacheEntries());
         MediaFetcher media = new MediaFetcher(pipeline.mediaLoader().processor(), settings, scratch);
-        Scheduler scheduler = new Scheduler(engine, settings.maxBatch(), settings.maxQueue(), metrics);
+        int maxBatch = settings.maxBatch().orElse(pipeline.engine().rowIndependentMatmulRows());
+        Scheduler scheduler = new Scheduler(engine, maxBatch, settings.maxQueue(), metrics);
         metrics.gauge("vllava_queue_length", "Requests waiting for a place in the batch.", scheduler::waiting);
         metrics.gauge("vllava_batch_size", "Sequences in the running decode batch.", scheduler::batchSize);
         metrics.gauge("vllava_media_cache_hits_total", "Media whose decoded frames were reused.", media.cache()::hits);
         metrics.gauge("vllava_media_cache_misses_total", "Media decoded.", media.cache()::misses);
-        metrics.gauge("vllava_feature_cache_hits_total", "Media whose visual features were reused.", engine.featureCache()::hits);
-        metrics.gauge("vllava_feature_cache_misses_total", "Media run through the vision tower.", engine.featureCache()::misses);
+        metrics.gauge("vllava_prefix_cache_hits_total", "Requests that reused a kept media prefix (no vision pass, no prefill of it).",
+                engine::prefixHits);
+        metrics.gauge("vllava_prefix_cache_misses_total", "Requests with media whose prefix was encoded and prefilled.", engine::prefixMisses);
         scheduler.start();
         api = new Api(new ChatCompletions(settings, new ChatRequestParser(json.model().get("id").asText()), media, scheduler, json, metrics),
                 new FramesPreview(media, settings.maxBodyBytes()), scheduler);

@@ -4,54 +4,67 @@ import dev.vllava.VllavaException;
 import dev.vllava.engine.Tensor;
 import dev.vllava.generate.Sampler;
 import dev.vllava.generate.SamplingOptions;
-import dev.vllava.model.BatchDecoder;
+import dev.vllava.model.Conversation;
 import dev.vllava.model.KvCache;
+import dev.vllava.model.LlamaDecoder;
+import dev.vllava.model.MediaPrefix;
+import dev.vllava.model.MediaPrefixes;
 import dev.vllava.model.Pipeline;
-import dev.vllava.model.PromptAssembler.AssembledPrompt;
-import dev.vllava.model.VideoLlava;
-import dev.vllava.model.VisualInput;
+import dev.vllava.model.PreparedPrompt;
 import dev.vllava.tokenizer.StreamingDecoder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The server's only contact with the model API: prefill one prompt into its own KV cache, then decode any
- * set of running sequences one token each in a single batched step ({@link BatchDecoder}), so sequences
- * join and leave between steps. Everything here runs on the scheduler's thread, which owns the engine.
+ * set of running sequences one token each in one batched pass of the decoder
+ * ({@link LlamaDecoder#decodeStep(int[], List)}), so sequences join and leave between steps. Everything here
+ * runs on the scheduler's thread, which owns the engine.
  *
- * <p>The prefill repeats {@code Conversation.ask}'s first turn step by step (same tokenization, prompt
- * assembly, features, prefill, sampler) so that an answer is {@code ask}'s answer: greedy ids are identical as
- * long as a step holds at most {@link BatchDecoder#EXACT_ROWS} rows on the CPU engine; a sampled answer draws
- * from a sampler seeded as {@code ask --seed} seeds it. The one addition is the visual-feature cache: the
- * projected features of a medium seen recently (same bytes, same frame count) are reused instead of
- * running the vision tower again.
+ * <p>A prompt is prepared and prefilled exactly as {@code ask} does it ({@link Pipeline#prepare}, then
+ * {@link Conversation#prefill}, a sampler seeded as {@code ask --seed} seeds it), so an answer is {@code ask}'s
+ * answer: greedy ids are identical as long as a step holds at most the engine's
+ * {@link dev.vllava.engine.Engine#rowIndependentMatmulRows()} rows (the default batch).
+ *
+ * <p>Requests about media the server has just seen share its {@link MediaPrefix}: the media's visual features
+ * and the prompt's KV blocks up to the end of the last medium are computed once, and a later prompt that starts
+ * the same way (same text before the media, same pixels) prefills only what follows, its cache sharing the
+ * prefix's blocks. The {@code prefixLimit} most recently used prefixes are kept; older ones are closed (a
+ * sequence already started on one keeps its blocks until it finishes).
  */
 final class EngineAdapter implements AutoCloseable {
     /** ask's default token limit, lowered to what the context has room for. */
     static final int DEFAULT_MAX_TOKENS = 512;
 
     private final Pipeline pipeline;
-    private final VideoLlava model;
-    private final BatchDecoder batch;
+    private final LlamaDecoder decoder;
     private final Set<Integer> eosTokenIds;
-    private final LruCache<String, Tensor> features;
+    private final int prefixLimit;
+    private final MediaPrefixes prefixes;
+    /** The kept prefixes, most recently used first. */
+    private final List<MediaPrefix> recentPrefixes = new ArrayList<>();
+    private final AtomicLong prefixHits = new AtomicLong();
+    private final AtomicLong prefixMisses = new AtomicLong();
 
-    EngineAdapter(Pipeline pipeline, int featureCacheEntries) {
+    /** @param prefixLimit media prefixes kept for later requests; 0 shares none */
+    EngineAdapter(Pipeline pipeline, int prefixLimit) {
         this.pipeline = pipeline;
-        this.model = pipeline.model();
-        this.batch = new BatchDecoder(model.decoder());
+        this.decoder = pipeline.model().decoder();
         this.eosTokenIds = pipeline.eosTokenIds();
-        this.features = new LruCache<>(featureCacheEntries, Tensor::close);
+        this.prefixLimit = prefixLimit;
+        this.prefixes = new MediaPrefixes(pipeline);
     }
 
-    /** Rows of one decode step whose logits equal a single sequence's on the CPU engine. */
-    static int exactRows() {
-        return BatchDecoder.EXACT_ROWS;
+    /** Requests whose media prefix was already open (their media neither encoded nor prefilled again). */
+    long prefixHits() {
+        return prefixHits.get();
     }
 
-    LruCache<String, Tensor> featureCache() {
-        return features;
+    /** Requests with media whose prefix had to be read. */
+    long prefixMisses() {
+        return prefixMisses.get();
     }
 
     StreamingDecoder textDecoder() {
@@ -69,23 +82,25 @@ final class EngineAdapter implements AutoCloseable {
      */
     Sequence start(String prompt, List<Medium> media, Integer maxTokens, SamplingOptions sampling) {
         try {
-            int[] ids = pipeline.tokenizer().encode(prompt, true);
-            AssembledPrompt assembled = assemble(ids, media);
+            PreparedPrompt prepared = pipeline.prepare(prompt, media.stream().map(Medium::input).toList());
             int context = pipeline.maxContextLength();
-            int room = context - assembled.length();
+            int room = context - prepared.length();
             int maxNewTokens = maxTokens != null ? maxTokens : Math.max(1, Math.min(DEFAULT_MAX_TOKENS, room));
-            if ((long) assembled.length() + maxNewTokens > context) {
+            if ((long) prepared.length() + maxNewTokens > context) {
                 throw new ApiException(400, "invalid_request_error", "context_length_exceeded", "messages", String.format(
                         "This model's context holds %d tokens; the messages need %d (%d of them visual) and max_tokens asks for %d.",
-                        context, assembled.length(), assembled.visualTokens(), maxNewTokens));
+                        context, prepared.length(), prepared.assembled().visualTokens(), maxNewTokens));
             }
-            KvCache cache = model.decoder().newKvCache(assembled.length() + maxNewTokens);
+            MediaPrefix prefix = sharedPrefix(prepared);
+            Conversation conversation = prefix == null
+                    ? new Conversation(pipeline.model(), prepared.length() + maxNewTokens)
+                    : new Conversation(prefix, prepared.length() + maxNewTokens);
             try {
-                Sampler sampler = new Sampler(model.engine(), sampling);
-                int first = sampler.next(prefill(assembled, media, cache));
-                return new Sequence(cache, sampler, first, assembled.length(), maxNewTokens);
+                Tensor logits = conversation.prefill(prepared, maxNewTokens).logits();
+                Sampler sampler = new Sampler(pipeline.engine(), sampling);
+                return new Sequence(conversation, sampler, sampler.next(logits), prepared.length(), maxNewTokens);
             } catch (RuntimeException e) {
-                cache.close();
+                conversation.close();
                 throw e;
             }
         } catch (VllavaException e) {
@@ -96,53 +111,28 @@ final class EngineAdapter implements AutoCloseable {
     /** One decode step of every sequence in {@code running}: each is fed its last token and given its next. */
     void step(List<Sequence> running) {
         int[] tokens = running.stream().mapToInt(Sequence::lastToken).toArray();
-        List<KvCache> caches = running.stream().map(s -> s.cache).toList();
-        try (Tensor logits = batch.step(tokens, caches)) {
-            for (int b = 0; b < running.size(); b++) {
-                Sequence sequence = running.get(b);
-                sequence.lastToken = sequence.sampler.next(logits.rowSlice(b, 1));
-                sequence.generated++;
-            }
+        List<KvCache> caches = running.stream().map(s -> s.conversation.kvCache()).toList();
+        Tensor logits = decoder.decodeStep(tokens, caches); // the decoder's buffer, valid until its next step
+        for (int b = 0; b < running.size(); b++) {
+            Sequence sequence = running.get(b);
+            sequence.lastToken = sequence.sampler.next(logits.rowSlice(b, 1));
+            sequence.generated++;
         }
     }
 
-    /** The prefill's logits (owned by the decoder, valid until its next call). */
-    private Tensor prefill(AssembledPrompt prompt, List<Medium> media, KvCache cache) {
-        List<Tensor> images = new ArrayList<>();
-        List<Tensor> videos = new ArrayList<>();
-        for (Medium medium : media) {
-            (medium.input().kind() == VisualInput.Kind.IMAGE ? images : videos).add(visualFeatures(medium));
+    /** The open prefix {@code prompt} starts with, else one read from it; null when none is kept or the prompt has none. */
+    private MediaPrefix sharedPrefix(PreparedPrompt prompt) {
+        if (prefixLimit == 0 || !MediaPrefix.sharable(prompt)) {
+            return null;
         }
-        try (Tensor embeddings = model.inputEmbeddings(prompt, images, videos)) {
-            return model.decoder().prefill(embeddings, cache);
+        MediaPrefix prefix = prefixes.covering(prompt);
+        (recentPrefixes.remove(prefix) ? prefixHits : prefixMisses).incrementAndGet();
+        recentPrefixes.addFirst(prefix);
+        if (recentPrefixes.size() > prefixLimit) {
+            recentPrefixes.removeLast();
+            prefixes.keepOnly(recentPrefixes);
         }
-    }
-
-    /** The medium's projected features, from the cache when its bytes were seen recently. */
-    private Tensor visualFeatures(Medium medium) {
-        Tensor cached = features.get(medium.key());
-        if (cached != null) {
-            return cached;
-        }
-        VisualInput input = medium.input();
-        Tensor computed = input.kind() == VisualInput.Kind.IMAGE
-                ? model.imageFeatures(input.pixels(), input.frames())
-                : model.videoFeatures(input.pixels(), input.frames());
-        features.put(medium.key(), computed);
-        return computed;
-    }
-
-    private AssembledPrompt assemble(int[] ids, List<Medium> media) {
-        int images = 0;
-        List<Integer> videoFrames = new ArrayList<>();
-        for (Medium medium : media) {
-            if (medium.input().kind() == VisualInput.Kind.IMAGE) {
-                images += medium.input().frames();
-            } else {
-                videoFrames.add(medium.input().frames());
-            }
-        }
-        return model.prompts().assemble(ids, images, videoFrames);
+        return prefix;
     }
 
     private static ApiException asApiError(VllavaException e) {
@@ -153,23 +143,24 @@ final class EngineAdapter implements AutoCloseable {
         };
     }
 
-    /** Frees the cached visual features (engine memory); the pipeline stays the caller's. */
+    /** Frees the kept prefixes (engine memory); the pipeline stays the caller's. */
     @Override
     public void close() {
-        features.clear();
+        recentPrefixes.clear();
+        prefixes.close();
     }
 
-    /** One answer being generated: its KV cache, its sampler and the token to feed next. */
+    /** One answer being generated: its dialogue (KV cache), its sampler and the token to feed next. */
     static final class Sequence implements AutoCloseable {
-        private final KvCache cache;
+        private final Conversation conversation;
         private final Sampler sampler;
         private final int promptTokens;
         private final int maxNewTokens;
         private int lastToken;
         private int generated = 1;
 
-        private Sequence(KvCache cache, Sampler sampler, int firstToken, int promptTokens, int maxNewTokens) {
-            this.cache = cache;
+        private Sequence(Conversation conversation, Sampler sampler, int firstToken, int promptTokens, int maxNewTokens) {
+            this.conversation = conversation;
             this.sampler = sampler;
             this.lastToken = firstToken;
             this.promptTokens = promptTokens;
@@ -192,10 +183,10 @@ final class EngineAdapter implements AutoCloseable {
             return generated >= maxNewTokens;
         }
 
-        /** Frees the KV cache; safe to repeat. */
+        /** Frees the KV cache (a shared prefix's blocks stay with the prefix); safe to repeat. */
         @Override
         public void close() {
-            cache.close();
+            conversation.close();
         }
     }
 }

@@ -23,8 +23,7 @@ import java.util.Locale;
  * Turns an {@code image_url} / {@code video_url} into pixel values, on the request's own thread (decoding
  * never holds up the engine). URLs are {@code data:} (base64) or {@code file://} paths inside the media
  * root; nothing is fetched from the network. Decoded media are kept in a small LRU keyed by the SHA-256 of
- * their bytes, so a question about the video just asked about skips FFmpeg, and the engine can reuse its
- * visual features ({@link Medium#key}).
+ * their bytes ({@link Medium#key}), so a question about the video just asked about skips FFmpeg.
  */
 final class MediaFetcher {
     private final ImageProcessor processor;

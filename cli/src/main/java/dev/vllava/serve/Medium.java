@@ -8,7 +8,7 @@ import java.util.List;
  * A decoded image or video, ready for the vision tower.
  *
  * @param key   the content hash (SHA-256 of the bytes), kind and frame count: equal keys mean equal pixels,
- *              so the engine may reuse the visual features it computed for an earlier request
+ *              so the decoded frames of an earlier request may be reused
  * @param input the pixel values the model reads
  * @param seen  the frames after resize and crop, what the page shows
  */

@@ -41,6 +41,62 @@ class AskCommandTest {
     }
 
     @Test
+    void severalQuestionsGiveTheAnswersOfSeparateAsksOnePerLine() {
+        String[] questions = {"What color is the shape?", "What shape is it?", "Is it moving?"};
+        StringBuilder separate = new StringBuilder();
+        for (String question : questions) {
+            CapturedRun alone = ask("--model", SHAPES.resolve("model").toString(), "--video", SHAPES.resolve("bench/media/v003.mp4").toString(),
+                    "--max-new-tokens", "6", "--threads", "2", question);
+            assertEquals(0, alone.exitCode(), alone.err());
+            separate.append(alone.out());
+        }
+        CapturedRun together = ask("--model", SHAPES.resolve("model").toString(), "--video", SHAPES.resolve("bench/media/v003.mp4").toString(),
+                "--max-new-tokens", "6", "--threads", "2", questions[0], questions[1], questions[2]);
+        assertEquals(0, together.exitCode(), together.err());
+        assertEquals(separate.toString(), together.out());
+        assertEquals(3, together.out().lines().count());
+    }
+
+    @Test
+    void severalQuestionsWithJsonGiveOneObjectPerLine() throws Exception {
+        CapturedRun run = ask("--model", SHAPES.resolve("model").toString(), "--video", SHAPES.resolve("bench/media/v000.mp4").toString(),
+                "--max-new-tokens", "8", "--threads", "2", "--json", "What color is the shape?", "What color is the shape?");
+        assertEquals(0, run.exitCode(), run.err());
+        List<String> lines = run.out().lines().toList();
+        assertEquals(2, lines.size(), run.out());
+        for (String line : lines) {
+            JsonNode json = new ObjectMapper().readTree(line);
+            assertEquals("green", json.get("answer").asText());
+            assertEquals(535, json.get("prompt_tokens").intValue(), "the whole prompt, the shared prefix included");
+        }
+        assertTrue(new ObjectMapper().readTree(lines.get(1)).get("timings_ms").get("vision").doubleValue() == 0,
+                "the second question runs no vision pass");
+    }
+
+    @Test
+    void featureCacheKeepsTheAnswerAcrossRuns(@TempDir Path cache) throws Exception {
+        String[] args = {"--model", SHAPES.resolve("model").toString(), "--video", SHAPES.resolve("bench/media/v001.mp4").toString(),
+            "--max-new-tokens", "6", "--threads", "2", "--cache-dir", cache.toString(), "What color is the shape?"};
+        CapturedRun first = ask(args);
+        assertEquals(0, first.exitCode(), first.err());
+        try (var entries = Files.list(cache)) {
+            assertEquals(1, entries.filter(f -> f.toString().endsWith(".feat")).count(), "one video's features stored");
+        }
+        CapturedRun second = ask(args);
+        assertEquals(0, second.exitCode(), second.err());
+        assertEquals(first.out(), second.out());
+        assertEquals("yellow\n", second.out(), "the reference answer for v001");
+    }
+
+    @Test
+    void stdinQuestionAmongSeveralIsAUsageError() {
+        CapturedRun run = ask("--model", SHAPES.resolve("model").toString(), "--video", SHAPES.resolve("bench/media/v000.mp4").toString(),
+                "What?", "-");
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().contains("must be the only QUESTION"), run.err());
+    }
+
+    @Test
     void plainOutputIsTheAnswerAndANewline() {
         CapturedRun run = ask("--model", SHAPES.resolve("model").toString(), "--image", SHAPES.resolve("bench/media/i042.png").toString(),
                 "--threads", "2", "--backend", "cpu", "--raw-prompt", "USER: <image>\nWhat color is the shape? ASSISTANT:");
@@ -97,12 +153,5 @@ class AskCommandTest {
         } finally {
             System.setIn(oldIn);
         }
-    }
-
-    @Test
-    void templatePutsSystemTextAndImagePlaceholdersFirst() {
-        assertEquals("USER: <video>\nWhy? ASSISTANT:", Prompts.firstTurn(null, 0, 1, "Why?"));
-        assertEquals("Be brief. USER: <image>\n<image>\n<video>\nWhy? ASSISTANT:", Prompts.firstTurn("Be brief.", 2, 1, "Why?"));
-        assertEquals("USER: Why? ASSISTANT:", Prompts.turn(0, 0, "Why?"));
     }
 }

@@ -79,6 +79,33 @@ final class CliProcess {
         return runWithInput("", args);
     }
 
+    /**
+     * {@code vllava ARGS} run by bash with {@code redirection} after it ({@code "<&-"}, {@code "> /dev/full"},
+     * {@code "| head -c 1 > /dev/null"}): what only a shell can set up. The exit code is vllava's.
+     */
+    static Result runInShell(String redirection, String... args) {
+        List<String> command = new ArrayList<>(List.of("bash", "-c", "\"$@\" " + redirection + "; exit ${PIPESTATUS[0]}", "bash"));
+        command.addAll(command(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(HOME.toFile());
+        builder.environment().remove("VLLAVA_MODEL");
+        try {
+            Process process = builder.start();
+            process.getOutputStream().close();
+            CompletableFuture<String> out = drain(process.getInputStream());
+            CompletableFuture<String> err = drain(process.getErrorStream());
+            if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                fail("vllava " + String.join(" ", args) + " " + redirection + " did not finish in " + TIMEOUT_SECONDS + " s");
+            }
+            return new Result(process.exitValue(), out.join(), err.join());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     static Result runWithInput(String stdin, String... args) {
         Process process = start(args);
         CompletableFuture<String> out = drain(process.getInputStream());

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +16,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -106,6 +111,83 @@ class EvalCommandIT {
                 "every whole line written before the kill is kept: " + Files.readString(stderr));
         assertEquals(Files.readString(dir.resolve("uninterrupted.jsonl")), Files.readString(out),
                 "the killed-then-resumed file equals the uninterrupted one, byte for byte");
+    }
+
+    /** A chat-completions judge on 127.0.0.1 that answers after 100 ms and counts the requests. */
+    private static HttpServer slowJudge(AtomicInteger requests) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.setExecutor(Executors.newCachedThreadPool());
+        server.createContext("/v1/chat/completions", exchange -> {
+            String user = JSON.readTree(exchange.getRequestBody().readAllBytes()).at("/messages/1/content").asText();
+            String prediction = user.substring(user.indexOf("Predicted Answer: ") + 18, user.indexOf("\n\nProvide"));
+            requests.incrementAndGet();
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            String verdict = user.contains("Correct Answer: " + prediction + "\n") ? "{'pred': 'yes', 'score': 5}"
+                    : "{'pred': 'no', 'score': 1}";
+            byte[] body = JSON.writeValueAsBytes(JSON.createObjectNode().put("model", "slow-judge")
+                    .set("choices", JSON.createArrayNode().add(JSON.createObjectNode()
+                            .set("message", JSON.createObjectNode().put("role", "assistant").put("content", verdict)))));
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        return server;
+    }
+
+    private static Process judge(Path predictions, HttpServer server, String name) throws IOException {
+        return new ProcessBuilder(HOME.resolve("vllava").toString(), "eval", "--score", predictions.toString(),
+                "--task", "open", "--judge", "http://127.0.0.1:" + server.getAddress().getPort() + "/v1",
+                "--judge-model", "m", "--judge-concurrency", "2")
+                .redirectOutput(dir.resolve(name + "-stdout.txt").toFile())
+                .redirectError(dir.resolve(name + "-stderr.txt").toFile()).start();
+    }
+
+    @Test
+    @Order(3)
+    void judgeKilledMidwayResumesWithoutAskingAJournaledVerdictAgain() throws Exception {
+        // 62 predictions of the shapes bench, judged 2 at a time at 100 ms per reply; SIGKILL after 10 verdicts.
+        Path killed = dir.resolve("judged-killed.jsonl");
+        Path whole = dir.resolve("judged-whole.jsonl");
+        Files.copy(BENCH.resolve("reference_predictions.jsonl"), killed);
+        Files.copy(BENCH.resolve("reference_predictions.jsonl"), whole);
+        AtomicInteger requests = new AtomicInteger();
+        HttpServer server = slowJudge(requests);
+        try {
+            Process process = judge(killed, server, "judge-killed");
+            Path journal = dir.resolve("judged-killed.jsonl.judge-journal");
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            while (lineCount(journal) < 10 && process.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertTrue(process.isAlive(), "still judging when killed");
+            process.destroyForcibly();
+            process.waitFor(1, TimeUnit.MINUTES);
+            long journaled = lineCount(journal);
+            int beforeResume = requests.get();
+            assertTrue(journaled >= 10 && journaled < 62, journaled + " verdicts journaled before the kill");
+
+            Process resumed = judge(killed, server, "judge-resumed");
+            assertTrue(resumed.waitFor(5, TimeUnit.MINUTES));
+            assertEquals(0, resumed.exitValue(), Files.readString(dir.resolve("judge-resumed-stderr.txt")));
+            assertEquals(62 - journaled, requests.get() - beforeResume,
+                    "the resumed judge asks exactly the items without a journaled verdict");
+            assertTrue(Files.readString(dir.resolve("judge-resumed-stderr.txt"))
+                    .contains(journaled + " judged before"), Files.readString(dir.resolve("judge-resumed-stderr.txt")));
+
+            Process uninterrupted = judge(whole, server, "judge-whole");
+            assertTrue(uninterrupted.waitFor(5, TimeUnit.MINUTES));
+            assertEquals(Files.readString(whole), Files.readString(killed),
+                    "the killed-then-resumed file equals the uninterrupted one");
+            assertEquals(Files.readString(dir.resolve("judge-whole-stdout.txt")),
+                    Files.readString(dir.resolve("judge-resumed-stdout.txt")));
+        } finally {
+            server.stop(0);
+        }
     }
 
     private static long lineCount(Path file) throws IOException {

@@ -6,9 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vllava.model.GoldenData;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,6 +77,61 @@ class EvalCommandTest {
         // Exact match after normalisation: "no" = "no" (3) and "yes" = "yes" (5); "maybe" vs "yes" is wrong.
         assertEquals(6, overall.get("n").asInt());
         assertEquals(2, overall.get("correct").asInt());
+    }
+
+    @Test
+    void scoreWithJudgeAsksAChatCompletionsServerAndReportsThePapersMetrics() throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        AtomicInteger requests = new AtomicInteger();
+        server.createContext("/v1/chat/completions", exchange -> {
+            requests.incrementAndGet();
+            String prediction = JSON.readTree(exchange.getRequestBody().readAllBytes()).at("/messages/1/content").asText();
+            String verdict = prediction.contains("Predicted Answer: yes") ? "{'pred': 'yes', 'score': 4.6}" : "{'pred': 'no', 'score': 2}";
+            byte[] body = JSON.writeValueAsBytes(JSON.createObjectNode().put("model", "judge-7b-q4")
+                    .set("choices", JSON.createArrayNode().add(JSON.createObjectNode()
+                            .set("message", JSON.createObjectNode().put("role", "assistant").put("content", verdict)))));
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        try {
+            Path predictions = popePredictions();
+            String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+            CapturedRun run = eval("--score", predictions.toString(), "--task", "open", "--judge", url,
+                    "--judge-model", "local");
+            assertEquals(0, run.exitCode(), run.err());
+            JsonNode judge = JSON.readTree(run.out()).get("judge");
+            // Lines 1-5 and 7 have a prediction and an answer; 5 and 7 predict "yes" (yes, 4.6 -> 4), the others no (2).
+            assertEquals(6, requests.get());
+            assertEquals("judge-7b-q4", judge.get("model").asText());
+            assertEquals(2, judge.get("yes").asInt());
+            assertEquals(4, judge.get("no").asInt());
+            assertEquals(0.3333, judge.get("accuracy").asDouble());
+            assertEquals(2.6667, judge.get("score").asDouble(), "(4 + 4 + 4 * 2) / 6, scores as integers");
+            assertEquals(2.8667, judge.get("score_exact").asDouble());
+            assertTrue(Files.readString(predictions).contains("\"judge_pred\":\"yes\",\"judge_score\":4.6,\"judge_model\":\"judge-7b-q4\""));
+            CapturedRun again = eval("--score", predictions.toString(), "--judge", url, "--judge-model", "local");
+            assertEquals(0, again.exitCode(), again.err());
+            assertEquals(6, requests.get(), "a judged file is not judged again");
+            assertEquals(judge, JSON.readTree(again.out()).get("judge"));
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void judgeOptionsAreCheckedBeforeAnythingRuns() throws Exception {
+        String file = popePredictions().toString();
+        CapturedRun noModel = eval("--score", file, "--judge", "http://127.0.0.1:9/v1");
+        assertEquals(2, noModel.exitCode());
+        assertTrue(noModel.err().contains("--judge needs --judge-model"), noModel.err());
+        CapturedRun wrongTask = eval("--score", file, "--task", "yesno", "--judge", "http://127.0.0.1:9/v1",
+                "--judge-model", "m");
+        assertEquals(2, wrongTask.exitCode());
+        CapturedRun badUrl = eval("--score", file, "--judge", "127.0.0.1:8080", "--judge-model", "m");
+        assertEquals(2, badUrl.exitCode());
+        assertTrue(badUrl.err().contains("expected an http(s) URL"), badUrl.err());
     }
 
     @Test

@@ -27,6 +27,18 @@ class MainTest {
     }
 
     @Test
+    void aCommandLineBuildsOnlyTheCommandsItNeeds() {
+        assertEquals(java.util.List.of(), Main.commandsFor("--version"), "--version reflects over no command");
+        assertEquals(java.util.List.of(AskCommand.class), Main.commandsFor("-v", "ask", "--model", "m", "chat"), "the first word names the command");
+        int all = Main.commandsFor("--help").size();
+        assertTrue(all >= 9, "--help lists every command");
+        assertEquals(all, Main.commandsFor().size(), "no command: picocli's usage message lists them all");
+        assertEquals(all, Main.commandsFor("help", "ask").size(), "help may show any command");
+        assertEquals(all, Main.commandsFor("completion").size(), "completion covers the whole tree");
+        assertEquals(all, Main.commandsFor("askk").size(), "an unknown command gets picocli's message over the whole tree");
+    }
+
+    @Test
     void helpListsTheCommandsAndAskHelpTheExitCodes() {
         CapturedRun top = CapturedRun.capture(() -> Main.run("--help"));
         assertEquals(0, top.exitCode());

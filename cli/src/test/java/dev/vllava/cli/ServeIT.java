@@ -109,7 +109,7 @@ class ServeIT {
         JsonNode byFile = json(server.chat(ServeLoad.chat("video_url", video.toUri().toString(), "What color is the shape?", 8)));
         JsonNode inline = json(server.chat(ServeLoad.chat("video_url", dataUrl("video/mp4", "v002.mp4"), "What color is the shape?", 8)));
         assertEquals(inline.at("/choices/0/message/content").asText(), byFile.at("/choices/0/message/content").asText());
-        assertTrue(server.metric("vllava_feature_cache_hits_total") >= 1, "the second request reused the first one's visual features");
+        assertTrue(server.metric("vllava_prefix_cache_hits_total") >= 1, "the second request reused the first one's media prefix");
     }
 
     /** The request the openai Python package (1.x) sends for client.chat.completions.create(...), headers included. */

@@ -126,10 +126,13 @@ class TokenizeCommandTest {
     }
 
     @Test
-    void idOutsideTheVocabularyIsACheckpointError() {
+    void idOutsideTheVocabularyIsAUsageError() {
+        // The user typed the id: a bad one is their value, not a broken checkpoint (issue #11).
         Run run = run("", "--model", TINY_A, "--decode", "1 5000");
-        assertEquals(4, run.exitCode());
-        assertEquals(Failure.CHECKPOINT, ((VllavaException) run.failure()).failure());
+        assertEquals(2, run.exitCode());
+        assertEquals(Failure.USAGE, ((VllavaException) run.failure()).failure());
+        assertTrue(run.failure().getMessage().contains("token id 5000 is outside the vocabulary"), run.failure().getMessage());
+        assertEquals(2, run("{\"ids\": [-1]}\n", "--model", TINY_A, "--jsonl").exitCode(), "in --jsonl too");
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,8 +21,8 @@ class ChatServerTest {
 
     @BeforeEach
     void listen() throws IOException {
-        ServerSettings settings = new ServerSettings("127.0.0.1", 0, null, "secret", 1, 1, Duration.ofSeconds(5), 1 << 20, 1 << 20,
-                60, 8, 1, Duration.ZERO);
+        ServerSettings settings = new ServerSettings("127.0.0.1", 0, null, "secret", OptionalInt.of(1), 1, Duration.ofSeconds(5),
+                1 << 20, 1 << 20, 60, 8, 1, 1, Duration.ZERO);
         server = new ChatServer(settings, "demo");
     }
 

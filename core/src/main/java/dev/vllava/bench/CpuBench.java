@@ -26,13 +26,13 @@ public final class CpuBench {
      * @param dtype        the dtype the weights are stored (and read) in
      * @param hostBytes    bytes of weights made in memory so far (synthetic), or null (memory-mapped)
      */
-    public record Weights(String name, VideoLlavaConfig config, Function<String, TensorData> tensors, DType dtype,
+    public record WeightSource(String name, VideoLlavaConfig config, Function<String, TensorData> tensors, DType dtype,
                           LongSupplier hostBytes) {}
 
     private CpuBench() {}
 
     /** @param bandwidthBufferBytes buffer of the read-bandwidth measurement ({@link MachineLimits#DEFAULT_BUFFER_BYTES}) */
-    public static BenchReport run(Weights weights, int threads, ModelBench.Options options, long bandwidthBufferBytes,
+    public static BenchReport run(WeightSource weights, int threads, ModelBench.Options options, long bandwidthBufferBytes,
                                   Consumer<String> progress) {
         progress.accept("limits: memory read bandwidth and FMA peak on " + threads + " thread(s)");
         double readGBps = MachineLimits.readBandwidthGBps(threads, bandwidthBufferBytes);

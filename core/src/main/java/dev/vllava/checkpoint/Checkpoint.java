@@ -1,8 +1,10 @@
 package dev.vllava.checkpoint;
 
 import dev.vllava.VllavaException;
+import dev.vllava.io.BoundedInput;
 import dev.vllava.config.VideoLlavaConfig;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collection;
@@ -37,8 +39,11 @@ public final class Checkpoint implements AutoCloseable {
      * {@code model.safetensors.index.json}); every problem found becomes one checkpoint error.
      */
     public static Checkpoint open(Path modelDir) {
-        if (!Files.exists(modelDir)) {
+        if (!Files.exists(modelDir, LinkOption.NOFOLLOW_LINKS)) {
             throw VllavaException.checkpoint("model folder %s does not exist", modelDir);
+        }
+        if (!Files.exists(modelDir)) { // a dangling link or a link loop
+            throw VllavaException.checkpoint("model folder %s: %s", modelDir, BoundedInput.whyNotRegular(modelDir));
         }
         if (!Files.isDirectory(modelDir)) {
             throw VllavaException.checkpoint("%s is not a folder (--model takes the checkpoint folder)", modelDir);

@@ -2,9 +2,12 @@ package dev.vllava.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vllava.Failure;
 import dev.vllava.VllavaException;
+import dev.vllava.io.BoundedInput;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -22,6 +25,9 @@ import java.util.Set;
 final class CheckpointFiles implements AutoCloseable {
     static final String SINGLE = "model.safetensors";
     static final String INDEX = "model.safetensors.index.json";
+
+    /** The index of a 400B model lists a few thousand tensors: well under 1 MB. */
+    private static final BoundedInput INDEX_FILE = new BoundedInput(Failure.CHECKPOINT, "safetensors index", 64 * BoundedInput.MIB);
 
     final List<SafeTensorsFile> files = new ArrayList<>();
     /** Every readable tensor, by name. */
@@ -48,6 +54,12 @@ final class CheckpointFiles implements AutoCloseable {
             } else if (Files.isRegularFile(modelDir.resolve(INDEX))) {
                 opened.openShards();
             } else {
+                for (String name : List.of(SINGLE, INDEX)) {
+                    Path path = modelDir.resolve(name);
+                    if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) { // a folder, a link loop: say so, not "missing"
+                        throw VllavaException.checkpoint("%s: %s", path, BoundedInput.whyNotRegular(path));
+                    }
+                }
                 throw VllavaException.checkpoint("%s: no %s or %s in the model folder", modelDir, SINGLE, INDEX);
             }
         } catch (RuntimeException e) {
@@ -75,7 +87,10 @@ final class CheckpointFiles implements AutoCloseable {
                 problems.damaged(INDEX + " names shard '" + name + "', which is not a plain file name");
                 explained.addAll(shard.getValue());
             } else if (!Files.isRegularFile(modelDir.resolve(name))) {
-                problems.damaged(INDEX + " names missing shard " + name + " (" + shard.getValue().size() + " tensors)");
+                Path path = modelDir.resolve(name);
+                problems.damaged(INDEX + " names " + (Files.exists(path, LinkOption.NOFOLLOW_LINKS)
+                        ? "shard " + name + ", which " + BoundedInput.whyNotRegular(path) : "missing shard " + name)
+                        + " (" + shard.getValue().size() + " tensors)");
                 explained.addAll(shard.getValue());
             } else {
                 openFile(name, shard.getValue());
@@ -86,7 +101,7 @@ final class CheckpointFiles implements AutoCloseable {
     private JsonNode readWeightMap(Path index) {
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(index.toFile());
+            root = new ObjectMapper().readTree(INDEX_FILE.readFile(index));
         } catch (IOException e) {
             throw VllavaException.checkpoint("%s: not valid JSON (%s)", index,
                     String.valueOf(e.getMessage()).lines().findFirst().orElse("unreadable"));

@@ -31,6 +31,29 @@ final class ConfigReader {
         return value.intValue();
     }
 
+    /** An integer that must lie in {@code [min, max]}: the error names config.json, the key and the value. */
+    int integer(String key, int fallback, int min, int max) {
+        int value = integer(key, fallback);
+        if (value < min || value > max) {
+            throw outOfRange(key, value, min + ".." + max);
+        }
+        return value;
+    }
+
+    /** A finite number in the open interval {@code (lowExclusive, highExclusive)}. */
+    double number(String key, double fallback, double lowExclusive, double highExclusive) {
+        double value = number(key, fallback);
+        if (!(value > lowExclusive && value < highExclusive)) {
+            throw outOfRange(key, value, "between " + lowExclusive + " and " + highExclusive + ", exclusive");
+        }
+        return value;
+    }
+
+    /** The error for a value whose type is right but whose range is not ({@code expected} says the range). */
+    VllavaException outOfRange(String key, Object value, String expected) {
+        return VllavaException.checkpoint("config.json: %s.%s = %s is out of range (expected %s)", where, key, value, expected);
+    }
+
     double number(String key, double fallback) {
         if (!has(key)) {
             return fallback;

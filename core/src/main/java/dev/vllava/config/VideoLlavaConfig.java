@@ -2,9 +2,12 @@ package dev.vllava.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vllava.Failure;
 import dev.vllava.VllavaException;
+import dev.vllava.io.BoundedInput;
 import java.io.IOException;
-import java.nio.file.NoSuchFileException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -24,15 +27,18 @@ public record VideoLlavaConfig(
         int imageSeqLength,
         int videoSeqLength) {
 
+    /** Real configs are a few KB. */
+    private static final BoundedInput CONFIG_FILE = new BoundedInput(Failure.CHECKPOINT, "config.json", BoundedInput.MIB);
     private static final Set<String> ACTIVATIONS = Set.of("gelu", "quick_gelu", "silu", "gelu_pytorch_tanh", "gelu_new");
 
     public static VideoLlavaConfig load(Path modelDir) {
         Path file = modelDir.resolve("config.json");
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw VllavaException.checkpoint("%s: no config.json in the model folder", file);
+        }
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(file.toFile());
-        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
-            throw VllavaException.checkpoint("%s: no config.json in the model folder", file);
+            root = new ObjectMapper().readTree(CONFIG_FILE.readFile(file));
         } catch (IOException e) {
             throw VllavaException.checkpoint("%s: unreadable: %s", file, firstLine(e.getMessage()));
         }
@@ -48,19 +54,29 @@ public record VideoLlavaConfig(
         if (!modelType.equals("video_llava")) {
             throw in.unsupported("model_type", "expected video_llava, found " + modelType);
         }
+        TextConfig text = TextConfig.fromJson(in.child("text_config"));
         VideoLlavaConfig config = new VideoLlavaConfig(
                 VisionConfig.fromJson(in.child("vision_config")),
-                TextConfig.fromJson(in.child("text_config")),
-                in.integer("image_token_index", 32000),
-                in.integer("video_token_index", 32001),
-                in.integer("pad_token_id", -1),
+                text,
+                tokenId(in, "image_token_index", 32000, 0, text),
+                tokenId(in, "video_token_index", 32001, 0, text),
+                tokenId(in, "pad_token_id", -1, -1, text),
                 in.string("projector_hidden_act", "gelu"),
                 in.integer("vision_feature_layer", -2),
                 in.string("vision_feature_select_strategy", "default"),
-                in.integer("image_seq_length", 256),
-                in.integer("video_seq_length", 2056));
+                in.integer("image_seq_length", 256, 0, 1 << 20),
+                in.integer("video_seq_length", 2056, 0, 1 << 20));
         config.check();
         return config;
+    }
+
+    /**
+     * A token id given in the file must be in the vocabulary (-1 allowed where {@code lowest} is -1). An
+     * absent one takes transformers' default, unchecked: those defaults (32000 with a 32000 vocabulary)
+     * are outside the default vocabulary in transformers too, and real checkpoints always give both.
+     */
+    private static int tokenId(ConfigReader in, String key, int fallback, int lowest, TextConfig text) {
+        return in.has(key) ? in.integer(key, fallback, lowest, text.vocabSize() - 1) : fallback;
     }
 
     /** Encoder layers that run: hidden_states[k] is the output of layer k-1, so layer -2 needs all but the last. */
@@ -94,18 +110,6 @@ public record VideoLlavaConfig(
             if (!ACTIVATIONS.contains(act)) {
                 throw VllavaException.checkpoint("config.json: unsupported activation '%s'", act);
             }
-        }
-        if (vision.hiddenSize() % vision.numAttentionHeads() != 0) {
-            throw VllavaException.checkpoint("config.json: vision hidden_size %d is not divisible by %d heads",
-                    vision.hiddenSize(), vision.numAttentionHeads());
-        }
-        if (text.numAttentionHeads() % text.numKeyValueHeads() != 0) {
-            throw VllavaException.checkpoint("config.json: %d attention heads are not a multiple of %d key/value heads",
-                    text.numAttentionHeads(), text.numKeyValueHeads());
-        }
-        if (vision.imageSize() % vision.patchSize() != 0) {
-            throw VllavaException.checkpoint("config.json: image_size %d is not a multiple of patch_size %d",
-                    vision.imageSize(), vision.patchSize());
         }
     }
 

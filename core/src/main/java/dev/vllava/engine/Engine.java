@@ -41,11 +41,29 @@ public interface Engine extends AutoCloseable {
     /** {@code out[n,o] = Σ_i x[n,i]·weight[o,i] (+ bias[0,o])}; bias may be null. */
     void matmul(Tensor out, Tensor x, Tensor weight, Tensor bias);
 
+    /**
+     * {@code out = fn(x·weightᵀ + bias)}, the bias and activation fused where the engine can (bias may be null).
+     * The default is {@link #matmul} then {@link #activate}.
+     */
+    default void matmulActivate(Tensor out, Tensor x, Tensor weight, Tensor bias, Activation fn) {
+        matmul(out, x, weight, bias);
+        activate(out, fn);
+    }
+
     /** {@code out = a + b}, element-wise; out may alias a or b. */
     void add(Tensor out, Tensor a, Tensor b);
 
     /** Llama RMSNorm per row: {@code x / sqrt(mean(x²) + eps) · weight}; out may alias x. */
     void rmsNorm(Tensor out, Tensor x, Tensor weight, float eps);
+
+    /**
+     * The pre-norm residual step, fused where the engine can: {@code residual ← residual + delta; out =
+     * rmsNorm(residual)}. out must not alias residual or delta. The default is the two primitives.
+     */
+    default void addRmsNorm(Tensor out, Tensor residual, Tensor delta, Tensor weight, float eps) {
+        add(residual, residual, delta);
+        rmsNorm(out, residual, weight, eps);
+    }
 
     /** LayerNorm per row with biased variance, as torch: {@code (x - μ) / sqrt(σ² + eps) · weight + bias}; out may alias x. */
     void layerNorm(Tensor out, Tensor x, Tensor weight, Tensor bias, float eps);
@@ -71,6 +89,18 @@ public interface Engine extends AutoCloseable {
 
     /** Index of the largest value of a one-row tensor (the first on ties, as torch.argmax). */
     int argmax(Tensor row);
+
+    // ---- capabilities -------------------------------------------------------------------------
+
+    /**
+     * Most input rows for which {@link #matmul} forms every output row exactly as it would for that
+     * row alone (same summation order). Sequences decoding together in groups of at most this many
+     * rows get bit for bit the logits each would get on its own; larger groups may differ in the
+     * last bits. Engines that promise nothing return 1.
+     */
+    default int rowIndependentMatmulRows() {
+        return 1;
+    }
 
     /** Bytes of engine memory held now and at most so far (weights excluded where they stay memory-mapped). */
     MemoryUse memoryUse();

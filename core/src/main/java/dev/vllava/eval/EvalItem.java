@@ -3,6 +3,7 @@ package dev.vllava.eval;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vllava.VllavaException;
+import dev.vllava.media.MediaPath;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -183,7 +184,9 @@ public record EvalItem(
             List<MediaRef> media, List<String> problems) {
         JsonNode one = object.get(single);
         if (one != null && !one.isNull()) {
-            if (one.isTextual() && !one.asText().isBlank()) {
+            if (one.isTextual() && MediaPath.isUrl(one.asText())) {
+                problems.add("\"" + single + "\": " + MediaPath.urlRefused(one.asText()));
+            } else if (one.isTextual() && !one.asText().isBlank()) {
                 media.add(new MediaRef(kind, root.resolve(one.asText())));
             } else {
                 problems.add("\"" + single + "\" must be a file path");
@@ -196,7 +199,10 @@ public record EvalItem(
                 return;
             }
             for (JsonNode path : many) {
-                if (path.isTextual() && !path.asText().isBlank()) {
+                if (path.isTextual() && MediaPath.isUrl(path.asText())) {
+                    problems.add("\"" + plural + "\": " + MediaPath.urlRefused(path.asText()));
+                    return;
+                } else if (path.isTextual() && !path.asText().isBlank()) {
                     media.add(new MediaRef(kind, root.resolve(path.asText())));
                 } else {
                     problems.add("\"" + plural + "\" must be a list of file paths");

@@ -63,43 +63,52 @@ public final class EvalRunner<M> {
     private record Outcome<M>(EvalItem item, PreparedItem<M> prepared, String error) {}
 
     public EvalSummary run() {
+        try (PredictionLog log = PredictionLog.open(options.out(), options.fsync())) {
+            return run(log);
+        }
+    }
+
+    /**
+     * Runs into a log the caller opened (and closes): {@code vllava eval} opens, and so locks, the
+     * predictions file before it loads the model, so that a second run is refused at once. The metrics
+     * are read through the log, under its lock.
+     */
+    public EvalSummary run(PredictionLog log) {
         long start = nanoTime.getAsLong();
-        List<EvalItem> items = options.shard().select(Questions.read(options.questions(), options.mediaRoot()));
+        List<EvalItem> items = options.shard().select(Questions.read(options.questions(), options.answers(),
+                options.format(), options.mediaRoot()));
         int processed = 0;
         int errors = 0;
-        int skipped;
-        try (PredictionLog log = PredictionLog.open(options.out(), options.fsync())) {
-            Set<String> done = log.doneIds();
-            List<EvalItem> todo = items.stream().filter(item -> !done.contains(item.id())).toList();
-            skipped = items.size() - todo.size();
-            listener.onProgress(new Progress(items.size(), skipped, 0, 0, 0));
-            ExecutorService executor = Executors.newFixedThreadPool(options.prepareThreads(),
-                    Thread.ofPlatform().name("vllava-eval-prepare-", 0).daemon().factory());
-            try {
-                ArrayDeque<Future<Outcome<M>>> window = new ArrayDeque<>();
-                Iterator<EvalItem> next = todo.iterator();
-                fill(window, next, executor);
-                while (!window.isEmpty()) {
-                    List<Outcome<M>> batch = new ArrayList<>();
-                    while (batch.size() < options.batchSize() && !window.isEmpty()) {
-                        batch.add(await(window.removeFirst()));
-                        fill(window, next, executor);
-                    }
-                    for (ObjectNode line : predictBatch(batch)) {
-                        log.append(line);
-                        processed++;
-                        if (PredictionLog.hasError(line)) {
-                            errors++;
-                        }
-                    }
-                    listener.onProgress(new Progress(items.size(), skipped, processed, errors,
-                            nanoTime.getAsLong() - start));
+        Set<String> done = log.doneIds();
+        List<EvalItem> todo = items.stream().filter(item -> !done.contains(item.id())).toList();
+        int skipped = items.size() - todo.size();
+        listener.onProgress(new Progress(items.size(), skipped, 0, 0, 0));
+        ExecutorService executor = Executors.newFixedThreadPool(options.prepareThreads(),
+                Thread.ofPlatform().name("vllava-eval-prepare-", 0).daemon().factory());
+        try {
+            ArrayDeque<Future<Outcome<M>>> window = new ArrayDeque<>();
+            Iterator<EvalItem> next = todo.iterator();
+            fill(window, next, executor);
+            while (!window.isEmpty()) {
+                List<Outcome<M>> batch = new ArrayList<>();
+                while (batch.size() < options.batchSize() && !window.isEmpty()) {
+                    batch.add(await(window.removeFirst()));
+                    fill(window, next, executor);
                 }
-            } finally {
-                executor.shutdownNow();
+                for (ObjectNode line : predictBatch(batch)) {
+                    log.append(line);
+                    processed++;
+                    if (PredictionLog.hasError(line)) {
+                        errors++;
+                    }
+                }
+                listener.onProgress(new Progress(items.size(), skipped, processed, errors,
+                        nanoTime.getAsLong() - start));
             }
+        } finally {
+            executor.shutdownNow();
         }
-        Metrics metrics = Scorer.score(options.task(), options.out());
+        Metrics metrics = Scorer.score(options.task(), log.lines(), log.file());
         return new EvalSummary(items.size(), skipped, processed, errors,
                 Duration.ofNanos(nanoTime.getAsLong() - start), metrics);
     }
@@ -119,7 +128,7 @@ public final class EvalRunner<M> {
             return new Outcome<>(item, null, options.questions().getFileName() + ":" + item.lineNumber()
                     + ": no \"options\" for --task choice");
         }
-        String prompt = Prompts.prompt(item, options.task());
+        String prompt = TaskPrompts.prompt(item, options.task());
         try {
             M prepared = preparer.prepare(item, prompt);
             return new Outcome<>(item, new PreparedItem<>(item, prompt, item.media(), prepared), null);

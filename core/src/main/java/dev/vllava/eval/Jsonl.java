@@ -7,12 +7,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vllava.Failure;
 import dev.vllava.VllavaException;
+import dev.vllava.io.BoundedInput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,19 +30,15 @@ final class Jsonl {
 
     private Jsonl() {}
 
+    /** 10^5 questions of 1 KB; a larger file is refused rather than read whole (it may be /dev/zero). */
+    private static final BoundedInput QUESTIONS_FILE = new BoundedInput(Failure.USAGE, "questions file", 256 * BoundedInput.MIB);
+
     /** One non-blank line of a JSON Lines file with its 1-based line number. */
     record Line(int number, String text) {}
 
     /** The non-blank lines of a UTF-8 file; a missing file is a usage error naming it. */
     static List<Line> lines(Path file) {
-        String content;
-        try {
-            content = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw VllavaException.usage("%s: no such file", file);
-        } catch (IOException e) {
-            throw VllavaException.usage("%s: cannot read (%s)", file, e.getMessage());
-        }
+        String content = QUESTIONS_FILE.readText(file);
         if (content.startsWith("\uFEFF")) {
             content = content.substring(1); // a byte-order mark some editors write
         }

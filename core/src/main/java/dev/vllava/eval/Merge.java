@@ -3,10 +3,13 @@ package dev.vllava.eval;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vllava.VllavaException;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +44,7 @@ public final class Merge {
         if (shards.isEmpty()) {
             throw VllavaException.usage("--merge: no shard files given");
         }
+        OutputFile.requireUsable(out);
         List<ObjectNode> all = new ArrayList<>();
         for (Path shard : shards) {
             if (shard.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
@@ -77,7 +81,11 @@ public final class Merge {
         return new Result(ordered.size(), duplicates, List.copyOf(missing), metrics);
     }
 
-    private static void write(Path out, List<ObjectNode> lines) {
+    /**
+     * Replaces {@code out} while holding its lock: a run writing it refuses the merge, and a run started
+     * meanwhile finds the lock held (on the old file, then on nothing it can corrupt).
+     */
+    static void write(Path out, List<ObjectNode> lines) {
         StringBuilder text = new StringBuilder();
         for (ObjectNode line : lines) {
             text.append(Jsonl.write(line)).append('\n');
@@ -86,8 +94,11 @@ public final class Merge {
         Path temporary = absolute.resolveSibling(absolute.getFileName() + ".merging");
         try {
             Files.createDirectories(absolute.getParent());
-            Files.writeString(temporary, text, StandardCharsets.UTF_8);
-            Files.move(temporary, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            try (FileChannel target = FileChannel.open(absolute, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                    FileLock ignored = PredictionLog.lockOrRefuse(target, out)) {
+                Files.writeString(temporary, text, StandardCharsets.UTF_8);
+                Files.move(temporary, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
         } catch (IOException e) {
             throw VllavaException.usage("%s: cannot write (%s)", out, e.getMessage());
         }

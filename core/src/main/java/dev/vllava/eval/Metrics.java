@@ -11,6 +11,7 @@ import java.util.TreeMap;
  * <pre>
  * {"task": "open", "overall": {"n", "correct", "accuracy", ...}, "errors": 2, "unscored": 0,
  *  "circular": {...}            (choice only: every rotation of a question answered correctly)
+ *  "judge": {...}               (open files judged by a GPT judge: JudgeStats)
  *  "per_type": {"color": {...}}  (when items have a type or category)
  *  "per_media_type": {"video/color": {...}}}
  * </pre>
@@ -26,13 +27,17 @@ public record Metrics(
         int unscored,
         Map<String, GroupStats> perType,
         Map<String, GroupStats> perMediaType,
-        Circular circular) {
+        Circular circular,
+        Judged judge) {
 
     /**
      * Circular evaluation (MMBench): a question counts once, as correct only when all its rotations are.
      * Questions with a failed or unscorable rotation are left out and counted in {@code incomplete}.
      */
     public record Circular(GroupStats overall, Map<String, GroupStats> perType, int incomplete) {}
+
+    /** The judge's verdicts ({@code open} files judged with {@code --judge}), overall and per type. */
+    public record Judged(JudgeStats overall, Map<String, JudgeStats> perType) {}
 
     public Metrics {
         perType = Collections.unmodifiableMap(new TreeMap<>(perType));
@@ -52,6 +57,14 @@ public record Metrics(
                 circularJson.set("per_type", groups(circular.perType()));
             }
             json.set("circular", circularJson);
+        }
+        if (judge != null) {
+            ObjectNode judgeJson = judge.overall().toJson();
+            if (!judge.perType().isEmpty()) {
+                ObjectNode types = judgeJson.putObject("per_type");
+                judge.perType().forEach((type, stats) -> types.set(type, stats.toJson()));
+            }
+            json.set("judge", judgeJson);
         }
         if (!perType.isEmpty()) {
             json.set("per_type", groups(perType));

@@ -3,6 +3,7 @@ package dev.vllava.eval;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vllava.VllavaException;
+import dev.vllava.io.BoundedInput;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,6 +12,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -37,6 +39,9 @@ import java.util.Set;
  * interleaving lines. {@link #append} is thread-safe; lines appear in the order of the calls.
  */
 public final class PredictionLog implements Closeable {
+    /** Beyond this (half a million lines of 2 KB) a file is refused, not read whole: it is not one we wrote. */
+    static final long MAX_FILE_BYTES = 1L << 30;
+
     private final Path file;
     private final FileChannel channel;
     private final FileLock lock;
@@ -56,47 +61,100 @@ public final class PredictionLog implements Closeable {
 
     /**
      * Opens (creating if absent) a predictions file for appending, after reading the ids it already holds
-     * and truncating a torn tail.
+     * and truncating a torn tail. The file is locked (a POSIX record lock) until {@link #close}: a second
+     * process opening it is refused. Everything this process reads of the file goes through the locked
+     * channel, since closing any other descriptor of the file would release the process's lock.
      *
      * @param fsync force every line to disk (one fsync per item: negligible next to a model call)
      */
     public static PredictionLog open(Path file, boolean fsync) {
+        OutputFile.requireUsable(file);
+        FileChannel channel = null;
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-            FileLock lock;
-            try {
-                lock = channel.tryLock();
-            } catch (OverlappingFileLockException e) {
-                lock = null;
-            }
-            if (lock == null) {
-                channel.close();
-                throw VllavaException.usage("%s: another vllava eval is writing this file", file);
-            }
-            Scan scan = scan(file, Files.readAllBytes(file));
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            FileLock lock = lockOrRefuse(channel, file);
+            Scan scan = scan(file, readAll(channel, file));
             if (scan.validLength() < channel.size()) {
                 channel.truncate(scan.validLength());
                 channel.force(true);
             }
+            channel.position(channel.size());
             Set<String> done = new LinkedHashSet<>();
             for (int i = 0; i < scan.lines().size(); i++) {
                 done.add(idOf(scan.lines().get(i), file, i));
             }
             return new PredictionLog(file, channel, lock, fsync, done, scan.tornLines());
         } catch (IOException e) {
+            closeQuietly(channel);
             throw VllavaException.usage("%s: cannot open for writing (%s)", file, e.getMessage());
+        } catch (RuntimeException e) {
+            closeQuietly(channel);
+            throw e;
+        }
+    }
+
+    /**
+     * The lock on a predictions file that no other run may write while it is held; refuses (usage error)
+     * when another process holds it. {@link Merge} takes it too before replacing a file.
+     */
+    static FileLock lockOrRefuse(FileChannel channel, Path file) throws IOException {
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null; // this JVM already holds it
+        }
+        if (lock == null) {
+            throw VllavaException.usage("%s: another vllava eval is writing this file", file);
+        }
+        return lock;
+    }
+
+    /** The file's whole content, read through the (locked) channel without moving its position. */
+    private static byte[] readAll(FileChannel channel, Path file) throws IOException {
+        long size = channel.size();
+        if (size > MAX_FILE_BYTES) {
+            throw VllavaException.usage("%s: %d bytes, more than the %d MiB a predictions file may hold (not a vllava predictions file?)",
+                    file, size, MAX_FILE_BYTES >> 20);
+        }
+        ByteBuffer bytes = ByteBuffer.allocate((int) size);
+        while (bytes.hasRemaining() && channel.read(bytes, bytes.position()) >= 0) {
+            // read until full: a regular file returns short counts only at its end
+        }
+        return bytes.array();
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // the error being reported matters more
+            }
+        }
+    }
+
+    /** The output lines written so far (a torn tail ignored), read through the locked channel. */
+    public synchronized List<ObjectNode> lines() {
+        try {
+            return scan(file, readAll(channel, file)).lines();
+        } catch (IOException e) {
+            throw VllavaException.usage("%s: cannot read (%s)", file, e.getMessage());
         }
     }
 
     /** The output lines of a predictions file, in file order, a torn tail ignored (the file is not changed). */
     public static List<ObjectNode> readLines(Path file) {
-        try {
-            return scan(file, Files.readAllBytes(file)).lines();
+        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(file)) {
+            // a folder, a device (/dev/zero has no size and would read as an empty file), a link loop
+            throw VllavaException.usage("%s: %s, not a predictions file", file, BoundedInput.whyNotRegular(file));
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            return scan(file, readAll(channel, file)).lines();
         } catch (NoSuchFileException e) {
             throw VllavaException.usage("%s: no such file", file);
         } catch (IOException e) {

@@ -2,7 +2,7 @@
  * Batch evaluation ({@code vllava eval}): questions in, one prediction line per question out,
  * benchmark metrics at the end; resumable, shardable. The runner is independent of the model and the media
  * decoder; {@link dev.vllava.eval.PipelinePredictor} and {@link dev.vllava.eval.PipelineMediaPreparer} connect
- * it to a {@link dev.vllava.model.Pipeline} (batched decoding: {@link dev.vllava.model.BatchSession}).
+ * it to a {@link dev.vllava.model.Pipeline} (batched decoding: {@link dev.vllava.model.BatchGenerator}).
  *
  * <p>The command wires a model into {@link dev.vllava.eval.EvalRunner} through two functions:
  * <pre>{@code

@@ -1,11 +1,15 @@
 package dev.vllava.generate;
 
-/** Why generation ended: an end-of-sequence token ({@code STOP}) or the token limit ({@code LENGTH}). */
+/**
+ * Why generation ended: an end-of-sequence token ({@code STOP}), the token limit ({@code LENGTH}), or the
+ * listener asked to stop ({@code CANCELLED}, see {@link TokenListener#stopRequested}).
+ */
 public enum FinishReason {
     STOP,
-    LENGTH;
+    LENGTH,
+    CANCELLED;
 
-    /** The name in {@code --json} output: "stop" or "length". */
+    /** The name in {@code --json} output: "stop", "length" or "cancelled". */
     public String jsonName() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }

@@ -2,7 +2,9 @@ package dev.vllava.generate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vllava.Failure;
 import dev.vllava.VllavaException;
+import dev.vllava.io.BoundedInput;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +25,7 @@ public record GenerationConfig(Set<Integer> eosTokenIds, OptionalInt maxNewToken
         }
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(file.toFile());
+            root = new ObjectMapper().readTree(new BoundedInput(Failure.CHECKPOINT, "generation config", BoundedInput.MIB).readFile(file));
         } catch (IOException e) {
             throw VllavaException.checkpoint("%s: unreadable: %s", file, e.getMessage().lines().findFirst().orElse(""));
         }

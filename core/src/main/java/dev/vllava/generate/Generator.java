@@ -7,7 +7,7 @@ import java.util.function.IntFunction;
 
 /**
  * The decode loop: choose a token from the current logits, report it, stop on an end-of-sequence
- * id or the token limit, otherwise feed it back ({@code step}) for the next logits. It knows
+ * id, the token limit or the listener's request, otherwise feed it back ({@code step}) for the next logits. It knows
  * nothing of the model: {@code step} is typically {@code id -> decoder.decodeStep(id, kvCache)}.
  */
 public final class Generator {
@@ -24,16 +24,17 @@ public final class Generator {
         int[] tokens = new int[options.maxNewTokens()];
         int count = 0;
         Tensor logits = prefillLogits;
-        FinishReason reason = FinishReason.LENGTH;
+        FinishReason reason;
         while (true) {
             int token = sampler.next(logits);
             tokens[count++] = token;
             listener.onToken(token);
-            if (options.eosTokenIds().contains(token)) {
-                reason = FinishReason.STOP;
+            reason = options.finishAfter(token, count);
+            if (reason != null) {
                 break;
             }
-            if (count == options.maxNewTokens()) {
+            if (listener.stopRequested()) {
+                reason = FinishReason.CANCELLED;
                 break;
             }
             logits = step.apply(token);

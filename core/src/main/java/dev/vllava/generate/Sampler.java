@@ -18,10 +18,9 @@ public final class Sampler {
     }
 
     public int next(Tensor logits) {
-        if (options.greedy()) {
-            return engine.argmax(logits);
-        }
-        return sample(engine.download(logits));
+        float[] row = engine.download(logits);
+        NonFiniteLogits.check(row);
+        return options.greedy() ? engine.argmax(logits) : sample(row);
     }
 
     /** Temperature, then top-k, then top-p (transformers' warper order), then one draw. */

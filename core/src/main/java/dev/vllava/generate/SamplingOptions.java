@@ -14,13 +14,13 @@ public record SamplingOptions(double temperature, int topK, double topP, long se
 
     public SamplingOptions {
         if (!(temperature >= 0) || Double.isInfinite(temperature)) {
-            throw VllavaException.usage("--temperature must be a finite number >= 0, got %s", temperature);
+            throw VllavaException.usage("temperature must be a finite number >= 0, got %s", temperature);
         }
         if (topK < 0) {
-            throw VllavaException.usage("--top-k must be >= 0, got %d", topK);
+            throw VllavaException.usage("top-k must be >= 0, got %d", topK);
         }
         if (!(topP > 0 && topP <= 1)) {
-            throw VllavaException.usage("--top-p must be in (0, 1], got %s", topP);
+            throw VllavaException.usage("top-p must be in (0, 1], got %s", topP);
         }
     }
 

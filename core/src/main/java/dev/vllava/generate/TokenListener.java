@@ -6,4 +6,12 @@ public interface TokenListener {
     TokenListener NONE = tokenId -> {};
 
     void onToken(int tokenId);
+
+    /**
+     * Asked after each token: true ends the answer there, with {@link FinishReason#CANCELLED} (a user who
+     * pressed Ctrl-C in chat). The answer so far stays a valid turn of the conversation.
+     */
+    default boolean stopRequested() {
+        return false;
+    }
 }

@@ -29,15 +29,8 @@ import static org.bytedeco.ffmpeg.global.swscale.*;
  * thread-safe: each decode opens its own; distinct instances may be used from distinct threads.
  */
 final class FfmpegVideo implements AutoCloseable {
-    /** Larger pictures are refused before anything is allocated for them. */
-    static final int MAX_SIDE = 16384;
-    static final long MAX_PIXELS = 64L * 1024 * 1024;
     private static final int EAGAIN = -11;
     private static final int MAX_DECODE_ERRORS = 100;
-
-    static {
-        Ffmpeg.silence();
-    }
 
     final Path file;
     private final AVFormatContext format;
@@ -81,6 +74,7 @@ final class FfmpegVideo implements AutoCloseable {
     }
 
     private static FfmpegVideo open(Path file, int threads, FfmpegVideo probed) {
+        Ffmpeg.load(file);
         AVFormatContext format = new AVFormatContext(null);
         int ret = avformat_open_input(format, file.toString(), null, (AVDictionary) null);
         if (ret < 0) {
@@ -109,7 +103,7 @@ final class FfmpegVideo implements AutoCloseable {
                 par = probed.format.streams(index).codecpar();
             }
             AVStream stream = format.streams(index);
-            checkSize(file, par.width(), par.height());
+            PictureSize.check(file, par.width(), par.height());
             for (int i = 0; i < format.nb_streams(); i++) {
                 if (i != index) {
                     format.streams(i).discard(AVDISCARD_ALL);
@@ -138,13 +132,6 @@ final class FfmpegVideo implements AutoCloseable {
             }
             avformat_close_input(format);
             throw e;
-        }
-    }
-
-    static void checkSize(Path file, int width, int height) {
-        if (width > MAX_SIDE || height > MAX_SIDE || (long) width * height > MAX_PIXELS) {
-            throw VllavaException.media("%s: picture size %dx%d is too large (at most %d pixels a side, %d in all)",
-                    file, width, height, MAX_SIDE, MAX_PIXELS);
         }
     }
 
@@ -302,7 +289,7 @@ final class FfmpegVideo implements AutoCloseable {
     byte[] frameRgb() {
         int width = frame.width();
         int height = frame.height();
-        checkSize(file, width, height);
+        PictureSize.check(file, width, height);
         sws = sws_getCachedContext(sws, width, height, frame.format(), width, height, AV_PIX_FMT_RGB24,
                 SWS_BILINEAR, null, null, (DoublePointer) null);
         if (sws == null) {

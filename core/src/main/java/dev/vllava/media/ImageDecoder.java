@@ -60,7 +60,7 @@ public final class ImageDecoder {
                 reader.setInput(input, true, true);
                 int width = reader.getWidth(0);
                 int height = reader.getHeight(0);
-                FfmpegVideo.checkSize(file, width, height);
+                PictureSize.check(file, width, height);
                 String[] truncated = {null};
                 reader.addIIOReadWarningListener((source, warning) -> {
                     if (warning != null && (warning.contains("Premature end") || warning.contains("Truncated"))) {

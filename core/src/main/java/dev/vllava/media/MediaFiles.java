@@ -7,7 +7,10 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Set;
 
-/** Checks and conventions shared by the image and video paths. */
+/**
+ * Checks and conventions shared by the image and video paths. Free of FFmpeg on purpose: an image that
+ * ImageIO reads must not load FFmpeg's native libraries (a quarter of a second at start-up).
+ */
 final class MediaFiles {
     /** Extensions read as still images (a GIF given as an image is its first frame). */
     static final Set<String> IMAGE_EXTENSIONS = Set.of("png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff");

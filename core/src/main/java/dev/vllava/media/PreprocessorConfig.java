@@ -2,11 +2,13 @@ package dev.vllava.media;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vllava.Failure;
 import dev.vllava.VllavaException;
+import dev.vllava.io.BoundedInput;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /**
@@ -33,11 +35,12 @@ public record PreprocessorConfig(boolean doResize, int shortestEdge, boolean doC
     /** Reads {@code modelDir/preprocessor_config.json}. */
     public static PreprocessorConfig load(Path modelDir) {
         Path file = modelDir.resolve("preprocessor_config.json");
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw VllavaException.checkpoint("%s: file not found", file);
+        }
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(Files.readString(file));
-        } catch (NoSuchFileException e) {
-            throw VllavaException.checkpoint("%s: file not found", file);
+            root = new ObjectMapper().readTree(new BoundedInput(Failure.CHECKPOINT, "preprocessor config", BoundedInput.MIB).readFile(file));
         } catch (IOException e) {
             throw VllavaException.checkpoint("%s: cannot read: %s", file, e.getMessage());
         }

@@ -1,6 +1,5 @@
 package dev.vllava.model;
 
-import dev.vllava.VllavaException;
 import dev.vllava.engine.Tensor;
 import dev.vllava.generate.GenerationOptions;
 import dev.vllava.generate.GenerationResult;
@@ -20,28 +19,82 @@ import java.util.List;
 public final class Conversation implements AutoCloseable {
     private final VideoLlava model;
     private final KvCache kvCache;
+    /**
+     * The media head of the dialogue's first prompt, whose rows stay at the start of the cache across
+     * {@link #reset} (null: none): a next first prompt on the same media reads only what follows them.
+     */
+    private MediaHead head;
     private int pendingToken = -1;
 
     /** What one turn read and produced. */
-    public record Turn(AssembledPrompt prompt, GenerationResult result) {
-        public int promptTokens() {
-            return prompt.length();
-        }
-    }
+    public record Turn(int promptTokens, GenerationResult result) {}
+
+    /**
+     * A prompt read into the cache: the logits after its last token (valid until the model's next step),
+     * the tokens it added (the pending answer token included) and the time of each phase.
+     */
+    public record Prefill(Tensor logits, int promptTokens, double visionMs, double prefillMs) {}
 
     public Conversation(VideoLlava model, int contextLength) {
+        this(model, model.decoder().newKvCache(contextLength));
+    }
+
+    /**
+     * A dialogue whose cache starts with {@code prefix}'s tokens (its blocks shared, not copied): a first
+     * prompt that {@link MediaPrefix#covers starts with them} prefills only what follows. The prefix stays
+     * the caller's to close, after this conversation.
+     */
+    public Conversation(MediaPrefix prefix, int contextLength) {
+        this(prefix.model(), prefix.fork(contextLength));
+        this.head = prefix.head();
+    }
+
+    Conversation(VideoLlava model, KvCache kvCache) {
         this.model = model;
-        this.kvCache = model.decoder().newKvCache(contextLength);
+        this.kvCache = kvCache;
+    }
+
+    VideoLlava model() {
+        return model;
     }
 
     public KvCache kvCache() {
         return kvCache;
     }
 
-    /** Forgets the dialogue (the cache's memory is kept for the next one). */
+    /**
+     * Forgets the dialogue (the cache's memory is kept for the next one). The first prompt's media head stays
+     * in the cache: a next first prompt on the same media reads only what follows it; one on other media
+     * drops it.
+     */
     public void reset() {
-        kvCache.reset();
+        if (head != null && kvCache.length() >= head.length()) {
+            kvCache.truncate(head.length());
+        } else {
+            kvCache.reset();
+        }
         pendingToken = -1;
+    }
+
+    /** Tokens {@link #ask} adds to the cache for {@code prompt} before generating (the pending answer token included). */
+    public int tokensFor(PreparedPrompt prompt) {
+        return prompt.length() + (pendingToken < 0 ? 0 : 1);
+    }
+
+    /** Free room in the cache: what the next prompt and its answer may use together. */
+    public int freeContext() {
+        return kvCache.remaining();
+    }
+
+    /** Reads {@code prompt} and generates the answer. */
+    public Turn ask(PreparedPrompt prompt, GenerationOptions options, TokenListener listener) {
+        Prefill prefill = prefill(prompt, options.maxNewTokens());
+        GenerationResult result = Generator.generate(model.engine(), prefill.logits(),
+                token -> model.decoder().decodeStep(token, kvCache), options, listener);
+        int[] generated = result.tokenIds();
+        pendingToken = generated[generated.length - 1];
+        Timings timings = new Timings(prefill.visionMs(), prefill.prefillMs(), result.timings().decodeMs());
+        return new Turn(prefill.promptTokens(), result.withTimings(timings));
     }
 
     /**
@@ -50,84 +103,71 @@ public final class Conversation implements AutoCloseable {
      * @param media     images and videos in the order their placeholders appear
      */
     public Turn ask(int[] promptIds, List<VisualInput> media, GenerationOptions options, TokenListener listener) {
-        int[] ids = pendingToken < 0 ? promptIds : prepend(pendingToken, promptIds);
-        AssembledPrompt prompt = assemble(ids, media);
-        requireContext(prompt, options.maxNewTokens());
+        return ask(new PreparedPrompt(model.prompts().assemble(promptIds, media), media), options, listener);
+    }
 
+    /**
+     * Encodes the prompt's media and prefills it (after the pending answer token, if any), after checking
+     * that it fits with {@code maxNewTokens} more. The caller chooses the first token from the logits.
+     */
+    public Prefill prefill(PreparedPrompt prompt, int maxNewTokens) {
+        if (head != null && pendingToken < 0 && kvCache.length() == head.length()) {
+            if (head.covers(prompt)) {
+                return prefillAfterHead(prompt, maxNewTokens);
+            }
+            head = null;
+            kvCache.reset();
+        }
+        MediaHead firstHead = kvCache.length() == 0 && pendingToken < 0 ? MediaHead.of(prompt) : null;
+        AssembledPrompt assembled = pendingToken < 0 ? prompt.assembled() : prompt.assembled().after(pendingToken);
+        ContextOverflow.require(kvCache.length(), prompt, assembled.length(), maxNewTokens, kvCache.capacity());
         long start = System.nanoTime();
         List<Tensor> images = new ArrayList<>();
         List<Tensor> videos = new ArrayList<>();
-        Tensor logits;
-        double visionMs;
         try {
-            for (VisualInput input : media) {
-                if (input.kind() == VisualInput.Kind.IMAGE) {
-                    images.add(model.imageFeatures(input.pixels(), input.frames()));
-                } else {
-                    videos.add(model.videoFeatures(input.pixels(), input.frames()));
-                }
+            for (VisualInput input : prompt.media()) {
+                (input.kind() == VisualInput.Kind.IMAGE ? images : videos).add(features(input));
             }
-            visionMs = (System.nanoTime() - start) / 1e6;
-            try (Tensor embeddings = model.inputEmbeddings(prompt, images, videos)) {
-                logits = model.decoder().prefill(embeddings, kvCache);
+            double visionMs = (System.nanoTime() - start) / 1e6;
+            try (Tensor embeddings = model.inputEmbeddings(assembled, images, videos)) {
+                Tensor logits = model.decoder().prefill(embeddings, kvCache);
+                pendingToken = -1;
+                if (firstHead != null) {
+                    head = firstHead;
+                }
+                return new Prefill(logits, assembled.length(), visionMs, (System.nanoTime() - start) / 1e6 - visionMs);
             }
         } finally {
             images.forEach(Tensor::close);
             videos.forEach(Tensor::close);
         }
-        double prefillMs = (System.nanoTime() - start) / 1e6 - visionMs;
-
-        GenerationResult result = Generator.generate(model.engine(), logits,
-                token -> model.decoder().decodeStep(token, kvCache), options, listener);
-        int[] generated = result.tokenIds();
-        pendingToken = generated[generated.length - 1];
-        Timings timings = new Timings(visionMs, prefillMs, result.timings().decodeMs());
-        return new Turn(prompt, result.withTimings(timings));
     }
 
-    /** Length of the expanded prompt {@link #ask} would feed for {@code promptIds} (the pending token included). */
-    public int promptLength(int[] promptIds, List<VisualInput> media) {
-        return assemble(pendingToken < 0 ? promptIds : prepend(pendingToken, promptIds), media).length();
-    }
-
-    private AssembledPrompt assemble(int[] ids, List<VisualInput> media) {
-        int images = 0;
-        List<Integer> videoFrames = new ArrayList<>();
-        for (VisualInput input : media) {
-            if (input.kind() == VisualInput.Kind.IMAGE) {
-                images += input.frames();
-            } else {
-                videoFrames.add(input.frames());
-            }
+    /** The projected features of one medium: from the model's feature cache when it holds them, else computed (and stored there). */
+    private Tensor features(VisualInput input) {
+        FeatureCache cache = model.featureCache();
+        byte[] key = cache == null ? null : cache.key(input);
+        int columns = model.config().text().hiddenSize();
+        FeatureCache.Entry stored = key == null ? null : cache.load(key, columns);
+        if (stored != null) {
+            return model.engine().upload(stored.values(), stored.rows(), stored.columns());
         }
-        return model.prompts().assemble(ids, images, videoFrames);
+        Tensor features = input.kind() == VisualInput.Kind.IMAGE
+                ? model.imageFeatures(input.pixels(), input.frames()) : model.videoFeatures(input.pixels(), input.frames());
+        if (key != null) {
+            cache.store(key, features.rows(), features.columns(), model.engine().download(features));
+        }
+        return features;
     }
 
-    /**
-     * The prompt must fit with room for every token that may be generated: a prompt that fits but
-     * leaves less than {@code maxNewTokens} free fails before any work, rather than mid-answer.
-     */
-    private void requireContext(AssembledPrompt prompt, int maxNewTokens) {
-        int used = kvCache.length();
-        int capacity = kvCache.capacity();
-        if (used + prompt.length() > capacity) {
-            throw VllavaException.contextOverflow(
-                    "the prompt needs %d tokens (%d of them visual)%s but the context holds %d",
-                    prompt.length(), prompt.visualTokens(), used > 0 ? " after " + used + " earlier tokens" : "", capacity);
+    /** The prompt's tokens after its media head, already in the cache; the context check counts the whole prompt. */
+    private Prefill prefillAfterHead(PreparedPrompt prompt, int maxNewTokens) {
+        ContextOverflow.require(0, prompt, prompt.length(), maxNewTokens, kvCache.capacity());
+        long start = System.nanoTime();
+        try (Tensor embeddings = model.inputEmbeddings(prompt.assembled().from(head.length()), List.of(), List.of())) {
+            Tensor logits = model.decoder().prefill(embeddings, kvCache);
+            return new Prefill(logits, prompt.length(), 0, (System.nanoTime() - start) / 1e6);
         }
-        if (used + prompt.length() + maxNewTokens > capacity) {
-            throw VllavaException.contextOverflow(
-                    "%d prompt tokens%s + %d max new tokens = %d exceed the context of %d tokens; lower --max-new-tokens to at most %d",
-                    prompt.length(), used > 0 ? " + " + used + " earlier tokens" : "", maxNewTokens,
-                    used + prompt.length() + maxNewTokens, capacity, capacity - used - prompt.length());
-        }
-    }
-
-    private static int[] prepend(int first, int[] rest) {
-        int[] ids = new int[rest.length + 1];
-        ids[0] = first;
-        System.arraycopy(rest, 0, ids, 1, rest.length);
-        return ids;
     }
 
     @Override

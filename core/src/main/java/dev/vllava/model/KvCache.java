@@ -1,31 +1,22 @@
 package dev.vllava.model;
 
 import dev.vllava.VllavaException;
-import dev.vllava.engine.Engine;
+import dev.vllava.engine.AttentionShape;
 import dev.vllava.engine.Tensor;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
- * Keys and values of every decoder layer for the tokens seen so far, {@code [capacity, kvHeads·headDim]}
- * per layer, allocated once for the whole context. Keys are stored after RoPE. {@link #truncate}
- * forgets the last tokens (e.g. to rewind a chat turn) without freeing anything.
+ * One sequence's keys and values for every decoder layer, for the tokens seen so far (keys after
+ * RoPE). The storage is a {@link KvStorage}: one contiguous tensor per layer allocated for the whole
+ * context, or blocks taken as tokens arrive whose prefix several sequences share ({@link #fork}); the
+ * forward pass sees only {@link #store} and {@link #attend}. {@link #truncate} forgets the last tokens (e.g. to rewind a chat turn) without
+ * freeing anything.
  */
 public final class KvCache implements AutoCloseable {
-    private final List<Tensor> keys = new ArrayList<>();
-    private final List<Tensor> values = new ArrayList<>();
-    private final int capacity;
+    private final KvStorage storage;
     private int length;
 
-    KvCache(Engine engine, int layers, int capacity, int kvColumns) {
-        if (capacity <= 0) {
-            throw VllavaException.usage("context length must be positive, got %d", capacity);
-        }
-        this.capacity = capacity;
-        for (int i = 0; i < layers; i++) {
-            keys.add(engine.allocate(capacity, kvColumns));
-            values.add(engine.allocate(capacity, kvColumns));
-        }
+    KvCache(KvStorage storage) {
+        this.storage = storage;
     }
 
     /** Tokens held. */
@@ -35,11 +26,11 @@ public final class KvCache implements AutoCloseable {
 
     /** The context length: most tokens it can hold. */
     public int capacity() {
-        return capacity;
+        return storage.capacity();
     }
 
     public int remaining() {
-        return capacity - length;
+        return capacity() - length;
     }
 
     public void reset() {
@@ -54,31 +45,46 @@ public final class KvCache implements AutoCloseable {
         length = newLength;
     }
 
-    Tensor keys(int layer) {
-        return keys.get(layer);
-    }
-
-    Tensor values(int layer) {
-        return values.get(layer);
-    }
-
     /** Checks that {@code tokens} more fit, before any layer writes them. */
     void requireRoom(int tokens) {
         if (tokens > remaining()) {
             throw VllavaException.contextOverflow("%d more tokens do not fit in the context of %d tokens (%d already used)",
-                    tokens, capacity, length);
+                    tokens, capacity(), length);
         }
     }
 
+    /**
+     * Another sequence that starts with this one's tokens and may hold {@code capacity} in all: on a paged
+     * cache it shares the held blocks (memory for the prefix once), on a contiguous one it copies them.
+     * Either cache may then go on without changing the other.
+     */
+    public KvCache fork(int capacity) {
+        if (capacity < length) {
+            throw new IllegalArgumentException("a fork of " + length + " tokens cannot hold only " + capacity);
+        }
+        KvCache fork = new KvCache(storage.share(length, capacity));
+        fork.length = length;
+        return fork;
+    }
+
+    /** Stores the step's rotated keys and values of {@code layer} after the tokens held. */
+    void store(int layer, Tensor keys, Tensor values) {
+        storage.write(layer, length, keys, values);
+    }
+
+    /** Causal attention of the step's {@code queries} over the held tokens and the step's own (already {@link #store}d). */
+    void attend(int layer, Tensor out, Tensor queries, AttentionShape heads) {
+        AttentionShape shape = AttentionShape.causal(heads.heads(), heads.kvHeads(), heads.headDim(), length);
+        storage.attend(layer, out, queries, length + queries.rows(), shape);
+    }
+
+    /** Makes the step's tokens part of the history, once every layer has stored them. */
     void advance(int tokens) {
         length += tokens;
     }
 
     @Override
     public void close() {
-        keys.forEach(Tensor::close);
-        values.forEach(Tensor::close);
-        keys.clear();
-        values.clear();
+        storage.close();
     }
 }

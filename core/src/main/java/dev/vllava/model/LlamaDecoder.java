@@ -7,13 +7,26 @@ import dev.vllava.engine.AttentionShape;
 import dev.vllava.engine.Engine;
 import dev.vllava.engine.Tensor;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The Llama language model ({@code language_model.*}): pre-norm decoder layers with RMSNorm, RoPE
- * (rotate-half), grouped-query causal attention over a {@link KvCache} and a SiLU-gated MLP, then
- * the final norm and {@code lm_head}. Both entry points return the logits of the last position
- * as a one-row tensor that the decoder owns and overwrites on the next call.
+ * (rotate-half), grouped-query causal attention over each sequence's {@link KvCache} and a SiLU-gated
+ * MLP, then the final norm and {@code lm_head}.
+ *
+ * <p>There is one forward pass, {@link #forward}: a step over several sequences, each feeding its
+ * own new rows (a whole prompt when prefilling, one token when decoding) after the tokens already in
+ * its own cache. Every linear layer is one matmul over all the step's rows, so each weight is read
+ * once per step for the whole batch; RoPE and attention run per sequence, at its own positions over
+ * its own cache. {@link #prefill}, {@link #decodeStep(int, KvCache)} and the batched
+ * {@link #decodeStep(int[], List)} are that pass with one sequence, one token, or one token per sequence.
+ *
+ * <p>Activations live in buffers the decoder keeps between steps (they grow to the largest step run
+ * and are never reallocated below it), so a decode loop allocates nothing. The logits a step returns
+ * are a view of one of them: valid until the next step. One step runs at a time.
  */
 public final class LlamaDecoder implements AutoCloseable {
     private final Engine engine;
@@ -22,20 +35,42 @@ public final class LlamaDecoder implements AutoCloseable {
     private final List<DecoderLayer> layers = new ArrayList<>();
     private final Tensor finalNorm;
     private final Tensor lmHead;
-    private final Tensor logits;
     private final int queryWidth;
     private final int kvWidth;
+    private final float eps;
+    private final AttentionShape heads;
+    private final Workspace work;
+    private final KvBlockPool blocks;
 
-    /** One layer's weights (package-private for {@link BatchDecoder}). */
-    record DecoderLayer(Tensor inputNorm, StackedLinear qkv, StackedLinear oProj,
+    /** One sequence's part of a step: its cache and the number of new rows it feeds. */
+    public record SequenceRows(KvCache cache, int rows) {
+        public SequenceRows {
+            if (rows < 1) {
+                throw new IllegalArgumentException("a sequence feeds at least one row, got " + rows);
+            }
+        }
+    }
+
+    private record DecoderLayer(Tensor inputNorm, StackedLinear qkv, StackedLinear oProj,
             Tensor postAttentionNorm, StackedLinear gateUp, StackedLinear down) {}
 
-    LlamaDecoder(Engine engine, TextConfig config, Weights weights) {
+    /** The step's activations, reused from step to step. */
+    private record Workspace(ReusedTensor hidden, ReusedTensor normed, ReusedTensor qkv, ReusedTensor context,
+            ReusedTensor delta, ReusedTensor gateUp, ReusedTensor lastRows, ReusedTensor logits) implements AutoCloseable {
+        @Override
+        public void close() {
+            List.of(hidden, normed, qkv, context, delta, gateUp, lastRows, logits).forEach(ReusedTensor::close);
+        }
+    }
+
+    LlamaDecoder(Engine engine, TextConfig config, CheckpointTensors weights) {
         this.engine = engine;
         this.config = config;
         this.queryWidth = config.numAttentionHeads() * config.headDim();
         this.kvWidth = config.numKeyValueHeads() * config.headDim();
-        Weights model = weights.under("model.");
+        this.eps = (float) config.rmsNormEps();
+        this.heads = AttentionShape.causal(config.numAttentionHeads(), config.numKeyValueHeads(), config.headDim(), 0);
+        CheckpointTensors model = weights.under("model.");
         TensorData embedding = model.get("embed_tokens.weight");
         this.embedTokens = engine.weight(embedding);
         for (int i = 0; i < config.numHiddenLayers(); i++) {
@@ -47,41 +82,55 @@ public final class LlamaDecoder implements AutoCloseable {
             throw VllavaException.checkpoint("checkpoint has no tensor language_model.lm_head.weight (and tie_word_embeddings is false)");
         }
         this.lmHead = config.tieWordEmbeddings() || head == null ? embedTokens : engine.weight(head);
-        this.logits = engine.allocate(1, Math.toIntExact(config.tieWordEmbeddings() || head == null ? embedding.rows() : head.rows()));
+        int hidden = config.hiddenSize();
+        DecoderLayer first = layers.getFirst();
+        this.blocks = new KvBlockPool(engine, layers.size(), kvWidth, KvBlockPool.DEFAULT_BLOCK_SIZE);
+        this.work = new Workspace(new ReusedTensor(engine, hidden), new ReusedTensor(engine, hidden),
+                new ReusedTensor(engine, first.qkv().outputs()), new ReusedTensor(engine, queryWidth),
+                new ReusedTensor(engine, hidden), new ReusedTensor(engine, first.gateUp().outputs()),
+                new ReusedTensor(engine, hidden), new ReusedTensor(engine, lmHead.rows()));
     }
 
     public TextConfig config() {
         return config;
     }
 
-    Engine engine() {
-        return engine;
-    }
-
-    List<DecoderLayer> layers() {
-        return layers;
-    }
-
-    Tensor finalNorm() {
-        return finalNorm;
-    }
-
-    Tensor lmHead() {
-        return lmHead;
-    }
-
     /** Rows of {@code lm_head}: the width of a logits row. */
-    int vocabularySize() {
-        return logits.columns();
+    public int vocabularySize() {
+        return lmHead.rows();
     }
 
     /** A cache for {@code contextLength} tokens (at most max_position_embeddings). */
     public KvCache newKvCache(int contextLength) {
+        requireContext(contextLength);
+        return new KvCache(new ContiguousKvStorage(engine, layers.size(), contextLength, kvWidth));
+    }
+
+    /**
+     * A cache for {@code contextLength} tokens in shared blocks: memory is taken as tokens arrive, and its
+     * {@link KvCache#fork forks} share the blocks already written (a media prefix held once for many questions).
+     */
+    public KvCache newPagedKvCache(int contextLength) {
+        requireContext(contextLength);
+        return new KvCache(new PagedKvStorage(engine, blocks, contextLength));
+    }
+
+    /** KV blocks held now by paged caches, and at most so far. */
+    public KvBlocks kvBlocks() {
+        return new KvBlocks(blocks.blocksHeld(), blocks.peakBlocksHeld(), blocks.blockSize(), blocks.bytesPerBlock());
+    }
+
+    /** How much paged KV memory is held: blocks of {@code blockSize} positions, {@code bytesPerBlock} each. */
+    public record KvBlocks(int held, int peak, int blockSize, long bytesPerBlock) {}
+
+    private void requireContext(int contextLength) {
+        if (contextLength <= 0) {
+            throw VllavaException.usage("context length must be positive, got %d", contextLength);
+        }
         if (contextLength > config.maxPositionEmbeddings()) {
             throw VllavaException.usage("context length %d exceeds the model's max_position_embeddings %d",
                     contextLength, config.maxPositionEmbeddings());
         }
-        return new KvCache(engine, layers.size(), contextLength, kvWidth);
     }
 
     /** Token embeddings {@code [ids.length, hidden]} (a new tensor). */
@@ -91,90 +140,131 @@ public final class LlamaDecoder implements AutoCloseable {
         return out;
     }
 
-    /** Runs {@code embeddings [n, hidden]} after the cached tokens; returns the logits of the last one. */
+    /** Runs {@code embeddings [n, hidden]} after the cached tokens; returns the logits of the last one ({@code [1, vocab]}). */
     public Tensor prefill(Tensor embeddings, KvCache kvCache) {
-        kvCache.requireRoom(embeddings.rows());
-        try (Tensor hidden = engine.allocate(embeddings.rows(), config.hiddenSize())) {
-            engine.copy(hidden, embeddings);
-            return forward(hidden, kvCache);
-        }
+        return forward(embeddings, List.of(new SequenceRows(kvCache, embeddings.rows())));
     }
 
-    /** Feeds one token after the cached ones; returns the logits for the next. */
+    /** Feeds one token after the cached ones; returns the logits for the next ({@code [1, vocab]}). */
     public Tensor decodeStep(int tokenId, KvCache kvCache) {
-        kvCache.requireRoom(1);
-        try (Tensor hidden = embed(new int[] {tokenId})) {
-            return forward(hidden, kvCache);
+        return decodeStep(new int[] {tokenId}, List.of(kvCache));
+    }
+
+    /**
+     * One decode step of several sequences: {@code tokens[b]} is fed after the tokens in {@code caches.get(b)}.
+     * Returns the logits that follow, {@code [B, vocab]}, row b for sequence b; each cache grows by one.
+     * Sequences may join or leave between calls (a server's continuous batching): a step knows only the
+     * caches it is given. Row b equals {@code decodeStep(tokens[b], caches.get(b))} bit for bit when B is at
+     * most the engine's {@link Engine#rowIndependentMatmulRows()}.
+     */
+    public Tensor decodeStep(int[] tokens, List<KvCache> caches) {
+        if (tokens.length != caches.size()) {
+            throw new IllegalArgumentException(tokens.length + " tokens for " + caches.size() + " caches");
+        }
+        List<SequenceRows> sequences = caches.stream().map(cache -> new SequenceRows(cache, 1)).toList();
+        requireValid(sequences, tokens.length);
+        Tensor hidden = work.hidden().rows(tokens.length);
+        engine.embed(hidden, embedTokens, tokens);
+        return run(hidden, sequences);
+    }
+
+    /**
+     * The forward pass: {@code embeddings} holds each sequence's new rows, in the order of {@code sequences};
+     * returns the logits of each sequence's last row, {@code [sequences, vocab]}. Every cache must have room
+     * for its rows (checked before anything runs) and grows by them.
+     */
+    public Tensor forward(Tensor embeddings, List<SequenceRows> sequences) {
+        requireValid(sequences, embeddings.rows());
+        Tensor hidden = work.hidden().rows(embeddings.rows());
+        engine.copy(hidden, embeddings);
+        return run(hidden, sequences);
+    }
+
+    private static void requireValid(List<SequenceRows> sequences, int rows) {
+        if (sequences.isEmpty()) {
+            throw new IllegalArgumentException("a step needs at least one sequence");
+        }
+        if (sequences.stream().mapToInt(SequenceRows::rows).sum() != rows) {
+            throw new IllegalArgumentException(rows + " rows for sequences of " + sequences.stream().map(SequenceRows::rows).toList());
+        }
+        Set<KvCache> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (SequenceRows sequence : sequences) {
+            if (!distinct.add(sequence.cache())) {
+                throw new IllegalArgumentException("a cache appears twice in one step");
+            }
+            sequence.cache().requireRoom(sequence.rows());
         }
     }
 
-    private Tensor forward(Tensor hidden, KvCache kvCache) {
+    /**
+     * {@code x += attention(rms(x)); x += mlp(rms(x))} per layer, written with the fused residual norm: each
+     * residual add also norms for the next block (the last one with the final norm).
+     */
+    private Tensor run(Tensor hidden, List<SequenceRows> sequences) {
+        int rows = hidden.rows();
+        Tensor normed = work.normed().rows(rows);
+        Tensor delta = work.delta().rows(rows);
+        engine.rmsNorm(normed, hidden, layers.getFirst().inputNorm(), eps);
         for (int i = 0; i < layers.size(); i++) {
-            decoderLayer(hidden, layers.get(i), kvCache.keys(i), kvCache.values(i), kvCache.length());
+            DecoderLayer layer = layers.get(i);
+            attention(delta, normed, layer, i, sequences);
+            engine.addRmsNorm(normed, hidden, delta, layer.postAttentionNorm(), eps);
+            mlp(delta, normed, layer);
+            engine.addRmsNorm(normed, hidden, delta, i + 1 < layers.size() ? layers.get(i + 1).inputNorm() : finalNorm, eps);
         }
-        kvCache.advance(hidden.rows());
-        Tensor last = hidden.rowSlice(hidden.rows() - 1, 1);
-        try (Tensor normed = engine.allocate(1, config.hiddenSize())) {
-            engine.rmsNorm(normed, last, finalNorm, (float) config.rmsNormEps());
-            engine.matmul(logits, normed, lmHead, null);
-        }
+        sequences.forEach(sequence -> sequence.cache().advance(sequence.rows()));
+        Tensor logits = work.logits().rows(sequences.size());
+        engine.matmul(logits, lastRows(normed, sequences), lmHead, null);
         return logits;
     }
 
-    /** {@code x += attention(rms(x)); x += mlp(rms(x))}. */
-    private void decoderLayer(Tensor hidden, DecoderLayer layer, Tensor keys, Tensor values, int position) {
-        try (Tensor normed = engine.allocate(hidden.rows(), config.hiddenSize())) {
-            engine.rmsNorm(normed, hidden, layer.inputNorm(), (float) config.rmsNormEps());
-            try (Tensor attended = attention(normed, layer, keys, values, position)) {
-                engine.add(hidden, hidden, attended);
-            }
-            engine.rmsNorm(normed, hidden, layer.postAttentionNorm(), (float) config.rmsNormEps());
-            try (Tensor mlpOut = mlp(normed, layer)) {
-                engine.add(hidden, hidden, mlpOut);
-            }
+    /** Causal GQA per sequence: q, k rotated at the sequence's positions, k and v stored in its cache, q attends to all of it. */
+    private void attention(Tensor out, Tensor x, DecoderLayer layer, int index, List<SequenceRows> sequences) {
+        Tensor qkv = work.qkv().rows(x.rows());
+        Tensor context = work.context().rows(x.rows());
+        layer.qkv().apply(qkv, x);
+        int first = 0;
+        for (SequenceRows sequence : sequences) {
+            Tensor rows = qkv.rowSlice(first, sequence.rows());
+            Tensor q = rows.columnSlice(0, queryWidth);
+            Tensor k = rows.columnSlice(queryWidth, kvWidth);
+            KvCache cache = sequence.cache();
+            engine.rope(q, config.numAttentionHeads(), config.headDim(), cache.length(), config.ropeTheta());
+            engine.rope(k, config.numKeyValueHeads(), config.headDim(), cache.length(), config.ropeTheta());
+            cache.store(index, k, rows.columnSlice(queryWidth + kvWidth, kvWidth));
+            cache.attend(index, context.rowSlice(first, sequence.rows()), q, heads);
+            first += sequence.rows();
         }
+        layer.oProj().apply(out, context);
     }
 
-    /** Causal GQA: q, k rotated at their positions, k and v appended to the cache, q attends to all of it. */
-    private Tensor attention(Tensor x, DecoderLayer layer, Tensor keys, Tensor values, int position) {
-        int rows = x.rows();
-        int heads = config.numAttentionHeads();
-        int kvHeads = config.numKeyValueHeads();
-        int headDim = config.headDim();
-        try (Tensor qkv = engine.allocate(rows, layer.qkv().outputs());
-                Tensor context = engine.allocate(rows, queryWidth)) {
-            layer.qkv().apply(qkv, x);
-            Tensor q = qkv.columnSlice(0, queryWidth);
-            Tensor k = qkv.columnSlice(queryWidth, kvWidth);
-            Tensor v = qkv.columnSlice(queryWidth + kvWidth, kvWidth);
-            engine.rope(q, heads, headDim, position, config.ropeTheta());
-            engine.rope(k, kvHeads, headDim, position, config.ropeTheta());
-            engine.copy(keys.rowSlice(position, rows), k);
-            engine.copy(values.rowSlice(position, rows), v);
-            engine.attention(context, q, keys.rowSlice(0, position + rows), values.rowSlice(0, position + rows),
-                    AttentionShape.causal(heads, kvHeads, headDim, position));
-            Tensor out = engine.allocate(rows, config.hiddenSize());
-            layer.oProj().apply(out, context);
-            return out;
-        }
-    }
-
-    /** {@code down(silu(gate(x)) · up(x))}. */
-    Tensor mlp(Tensor x, DecoderLayer layer) {
+    /** {@code out = down(silu(gate(x)) · up(x))}. */
+    private void mlp(Tensor out, Tensor x, DecoderLayer layer) {
         int inner = config.intermediateSize();
-        try (Tensor gateUp = engine.allocate(x.rows(), layer.gateUp().outputs())) {
-            layer.gateUp().apply(gateUp, x);
-            Tensor gate = gateUp.columnSlice(0, inner);
-            engine.siluGate(gate, gate, gateUp.columnSlice(inner, inner));
-            Tensor out = engine.allocate(x.rows(), config.hiddenSize());
-            layer.down().apply(out, gate);
-            return out;
-        }
+        Tensor gateUp = work.gateUp().rows(x.rows());
+        layer.gateUp().apply(gateUp, x);
+        Tensor gate = gateUp.columnSlice(0, inner);
+        engine.siluGate(gate, gate, gateUp.columnSlice(inner, inner));
+        layer.down().apply(out, gate);
     }
 
-    private DecoderLayer loadLayer(Weights layer) {
-        Weights attention = layer.under("self_attn.");
-        Weights mlp = layer.under("mlp.");
+    /** Each sequence's last row of {@code normed}: {@code normed} itself when every sequence fed one row. */
+    private Tensor lastRows(Tensor normed, List<SequenceRows> sequences) {
+        if (normed.rows() == sequences.size()) {
+            return normed;
+        }
+        Tensor last = work.lastRows().rows(sequences.size());
+        int end = 0;
+        for (int b = 0; b < sequences.size(); b++) {
+            end += sequences.get(b).rows();
+            engine.copy(last.rowSlice(b, 1), normed.rowSlice(end - 1, 1));
+        }
+        return last;
+    }
+
+    private DecoderLayer loadLayer(CheckpointTensors layer) {
+        CheckpointTensors attention = layer.under("self_attn.");
+        CheckpointTensors mlp = layer.under("mlp.");
         boolean attentionBias = config.attentionBias();
         boolean mlpBias = config.mlpBias();
         return new DecoderLayer(
@@ -191,6 +281,7 @@ public final class LlamaDecoder implements AutoCloseable {
 
     @Override
     public void close() {
-        logits.close();
+        work.close();
+        blocks.close();
     }
 }

@@ -1,6 +1,7 @@
 package dev.vllava.model;
 
 import dev.vllava.checkpoint.Checkpoint;
+import dev.vllava.checkpoint.FiniteWeights;
 import dev.vllava.engine.Engine;
 import dev.vllava.generate.GenerationConfig;
 import dev.vllava.generate.GenerationOptions;
@@ -10,7 +11,6 @@ import dev.vllava.media.MediaLoader;
 import dev.vllava.media.PixelValues;
 import dev.vllava.tokenizer.Tokenizer;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -19,7 +19,8 @@ import java.util.Set;
  * the checkpoint on an engine, the tokenizer, the media loader and the generation defaults.
  * <pre>
  *   try (Pipeline pipeline = Pipeline.load(modelDir, engine)) {
- *       Answer answer = pipeline.answer(prompt, List.of(pipeline.video(file, 8)), pipeline.options(64, GREEDY), listener);
+ *       PreparedPrompt prompt = pipeline.prepare(ChatTemplate.firstTurn(null, 0, 1, question), List.of(pipeline.video(file, 8)));
+ *       Answer answer = pipeline.answer(prompt, pipeline.options(64, GREEDY), listener);
  *   }
  * </pre>
  * The engine stays the caller's to close.
@@ -47,6 +48,7 @@ public final class Pipeline implements AutoCloseable {
     public static Pipeline load(Path modelDir, Engine engine) {
         Checkpoint checkpoint = Checkpoint.open(modelDir);
         try {
+            FiniteWeights.check(checkpoint);
             return new Pipeline(modelDir, checkpoint, engine);
         } catch (RuntimeException e) {
             checkpoint.close();
@@ -78,6 +80,11 @@ public final class Pipeline implements AutoCloseable {
         return generationConfig;
     }
 
+    /** Keeps projected visual features in {@code dir} across runs, at most {@code maxBytes} (least recently used entries go first). */
+    public void useFeatureCache(Path dir, long maxBytes) {
+        model.useFeatureCache(new FeatureCache(dir, maxBytes, FeatureCache.fingerprint(modelDir)));
+    }
+
     /** The longest sequence the model takes: max_position_embeddings. */
     public int maxContextLength() {
         return model.config().text().maxPositionEmbeddings();
@@ -107,32 +114,53 @@ public final class Pipeline implements AutoCloseable {
         return new Session(tokenizer, new Conversation(model, length));
     }
 
+    /** Reads a prompt that opens a dialogue once: tokenized with BOS, its placeholders checked against {@code media} and expanded. */
+    public PreparedPrompt prepare(String prompt, List<VisualInput> media) {
+        return prepare(tokenizer, model.prompts(), prompt, media, true);
+    }
+
+    static PreparedPrompt prepare(Tokenizer tokenizer, PromptAssembler assembler, String prompt, List<VisualInput> media,
+            boolean opensDialogue) {
+        return new PreparedPrompt(assembler.assemble(tokenizer.encode(prompt, opensDialogue), media), media);
+    }
+
     /**
      * One prompt, one answer. The KV cache is sized to this prompt plus {@code maxNewTokens} (capped
      * at the model's context), so a short question does not reserve the whole context.
-     * Throws a context-overflow error when prompt + max new tokens exceed max_position_embeddings.
+     * Throws a {@link ContextOverflow} when prompt + max new tokens exceed max_position_embeddings.
      */
-    public Answer answer(String prompt, List<VisualInput> media, GenerationOptions options, TokenListener listener) {
-        int promptLength = promptTokens(prompt, media);
-        int contextLength = (int) Math.min(maxContextLength(), (long) promptLength + options.maxNewTokens());
-        try (Session session = newSession(contextLength)) {
-            return session.ask(prompt, media, options, listener);
+    public Answer answer(PreparedPrompt prompt, GenerationOptions options, TokenListener listener) {
+        try (Session session = newSession(contextFor(prompt, options.maxNewTokens()))) {
+            return session.ask(prompt, options, listener);
         }
     }
 
-    /** Length of {@code prompt} as the model reads it: BOS, text tokens and every placeholder expanded to its visual tokens. */
-    public int promptTokens(String prompt, List<VisualInput> media) {
-        return model.prompts().assemble(tokenizer.encode(prompt, true), imageCount(media), videoFrames(media)).length();
+    /**
+     * The media prefix of {@code prompt} (everything up to the end of its last image or video), read once
+     * for {@link #answer(MediaPrefix, PreparedPrompt, GenerationOptions, TokenListener)} to share between
+     * the questions on the same media. See {@link MediaPrefix#sharable} for which prompts have one.
+     */
+    public MediaPrefix prefix(PreparedPrompt prompt) {
+        return MediaPrefix.read(model, prompt);
     }
 
-    private static int imageCount(List<VisualInput> media) {
-        return (int) media.stream().filter(m -> m.kind() == VisualInput.Kind.IMAGE).count();
+    /** {@link #answer(PreparedPrompt, GenerationOptions, TokenListener)} on a prefix that {@link MediaPrefix#covers covers} the prompt. */
+    public Answer answer(MediaPrefix prefix, PreparedPrompt prompt, GenerationOptions options, TokenListener listener) {
+        if (!prefix.covers(prompt)) {
+            throw new IllegalArgumentException("the prompt does not start with the media prefix");
+        }
+        try (Session session = new Session(tokenizer, new Conversation(prefix, contextFor(prompt, options.maxNewTokens())))) {
+            return session.ask(prompt, options, listener);
+        }
     }
 
-    private static List<Integer> videoFrames(List<VisualInput> media) {
-        List<Integer> frames = new ArrayList<>();
-        media.stream().filter(m -> m.kind() == VisualInput.Kind.VIDEO).forEach(m -> frames.add(m.frames()));
-        return frames;
+    public Answer answer(String prompt, List<VisualInput> media, GenerationOptions options, TokenListener listener) {
+        return answer(prepare(prompt, media), options, listener);
+    }
+
+    /** The KV cache length for one answer: prompt + max new tokens, capped at the model's context (which then reports the overflow). */
+    int contextFor(PreparedPrompt prompt, int maxNewTokens) {
+        return (int) Math.min(maxContextLength(), (long) prompt.length() + maxNewTokens);
     }
 
     @Override

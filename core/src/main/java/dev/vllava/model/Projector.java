@@ -11,7 +11,7 @@ public final class Projector {
     private final StackedLinear linear2;
     private final Activation activation;
 
-    Projector(Engine engine, Weights weights, String projectorHiddenAct) {
+    Projector(Engine engine, CheckpointTensors weights, String projectorHiddenAct) {
         this.engine = engine;
         this.linear1 = StackedLinear.single(engine, weights.get("linear_1.weight"), weights.get("linear_1.bias"));
         this.linear2 = StackedLinear.single(engine, weights.get("linear_2.weight"), weights.get("linear_2.bias"));
@@ -21,8 +21,7 @@ public final class Projector {
     /** {@code features [n, vision hidden]} to a new {@code [n, text hidden]} tensor. */
     public Tensor project(Tensor features) {
         try (Tensor inner = engine.allocate(features.rows(), linear1.outputs())) {
-            linear1.apply(inner, features);
-            engine.activate(inner, activation);
+            linear1.applyActivated(inner, features, activation);
             Tensor out = engine.allocate(features.rows(), linear2.outputs());
             linear2.apply(out, inner);
             return out;

@@ -3,6 +3,7 @@ package dev.vllava.model;
 import dev.vllava.VllavaException;
 import dev.vllava.config.VideoLlavaConfig;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -30,6 +31,41 @@ public final class PromptAssembler {
         public int visualTokens() {
             return runs.stream().mapToInt(VisualRun::length).sum();
         }
+
+        /** The ids from {@code start} on: a tail that follows a prefix holding every visual run. */
+        AssembledPrompt from(int start) {
+            if (visualEnd() > start) {
+                throw new IllegalArgumentException("a prompt tail from " + start + " would hold visual tokens");
+            }
+            return new AssembledPrompt(Arrays.copyOfRange(inputIds, start, inputIds.length), List.of());
+        }
+
+        /** The end of the last visual run: where the text after every image and video starts (0 without media). */
+        public int visualEnd() {
+            return runs.stream().mapToInt(r -> r.start() + r.length()).max().orElse(0);
+        }
+
+        /** The same prompt after one more leading id (a dialogue's pending answer token). */
+        AssembledPrompt after(int firstId) {
+            int[] ids = new int[inputIds.length + 1];
+            ids[0] = firstId;
+            System.arraycopy(inputIds, 0, ids, 1, inputIds.length);
+            return new AssembledPrompt(ids, runs.stream().map(r -> new VisualRun(r.tokenId(), r.start() + 1, r.length())).toList());
+        }
+    }
+
+    /** {@link #assemble(int[], int, List)} for the media given with a prompt: an image input of n frames fills n {@code <image>} placeholders, a video one {@code <video>}. */
+    public AssembledPrompt assemble(int[] ids, List<VisualInput> media) {
+        int images = 0;
+        List<Integer> videoFrames = new ArrayList<>();
+        for (VisualInput input : media) {
+            if (input.kind() == VisualInput.Kind.IMAGE) {
+                images += input.frames();
+            } else {
+                videoFrames.add(input.frames());
+            }
+        }
+        return assemble(ids, images, videoFrames);
     }
 
     /**

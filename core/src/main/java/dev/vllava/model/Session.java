@@ -9,9 +9,7 @@ import java.util.List;
  * A text-level dialogue: prompts in, {@link Answer}s out, over one {@link Conversation} (so the KV cache
  * carries the history between turns). The first prompt is tokenized with BOS; later prompts are
  * continuations, tokenized without it. The previous answer's last token (normally {@code </s>}) is
- * fed before the next prompt, so after an answer that stopped on EOS the next prompt is just
- * {@code "USER: ... ASSISTANT:"}; after one cut by the token limit, a caller that wants the
- * Vicuna template adds {@code "</s>"} itself.
+ * fed before the next prompt, so a later turn is {@link ChatTemplate#nextTurn}.
  */
 public final class Session implements AutoCloseable {
     private final Tokenizer tokenizer;
@@ -23,23 +21,29 @@ public final class Session implements AutoCloseable {
         this.conversation = conversation;
     }
 
-    public Answer ask(String prompt, List<VisualInput> media, GenerationOptions options, TokenListener listener) {
-        int[] ids = tokenizer.encode(prompt, !started);
-        Conversation.Turn turn = conversation.ask(ids, media, options, listener);
-        started = true;
-        int[] generated = turn.result().tokenIds();
-        return new Answer(tokenizer.decode(generated, true), generated, turn.promptTokens(),
-                turn.result().finishReason(), turn.result().timings());
+    /** Reads the next prompt once: tokenized (BOS only when it opens the dialogue) and checked against its media. */
+    public PreparedPrompt prepare(String prompt, List<VisualInput> media) {
+        return Pipeline.prepare(tokenizer, conversation.model().prompts(), prompt, media, !started);
     }
 
-    /** Tokens that {@link #ask} would add to the cache for {@code prompt} before generating (the pending last answer token included). */
-    public int promptTokens(String prompt, List<VisualInput> media) {
-        return conversation.promptLength(tokenizer.encode(prompt, !started), media);
+    public Answer ask(PreparedPrompt prompt, GenerationOptions options, TokenListener listener) {
+        Conversation.Turn turn = conversation.ask(prompt, options, listener);
+        started = true;
+        return Answer.of(tokenizer, turn.result(), turn.promptTokens());
+    }
+
+    public Answer ask(String prompt, List<VisualInput> media, GenerationOptions options, TokenListener listener) {
+        return ask(prepare(prompt, media), options, listener);
+    }
+
+    /** Tokens {@link #ask} would add to the cache for {@code prompt} before generating (the pending answer token included). */
+    public int tokensFor(PreparedPrompt prompt) {
+        return conversation.tokensFor(prompt);
     }
 
     /** Free room in the KV cache: what the next prompt and its answer may use together. */
     public int freeContext() {
-        return conversation.kvCache().capacity() - conversation.kvCache().length();
+        return conversation.freeContext();
     }
 
     public Conversation conversation() {

@@ -1,6 +1,7 @@
 package dev.vllava.model;
 
 import dev.vllava.checkpoint.TensorData;
+import dev.vllava.engine.Activation;
 import dev.vllava.engine.Engine;
 import dev.vllava.engine.Tensor;
 import java.util.ArrayList;
@@ -49,7 +50,7 @@ final class StackedLinear {
             Tensor weight = weights.size() == 1 ? engine.weight(weights.getFirst()) : engine.weightRows(weights);
             if (biases != null) {
                 TensorData bias = biases.size() == 1 ? biases.getFirst()
-                        : Weights.concatenate(biases.getFirst().name() + "+stacked", biases);
+                        : CheckpointTensors.concatenate(biases.getFirst().name() + "+stacked", biases);
                 biasTensors.add(engine.weight(bias));
             }
             return new StackedLinear(engine, List.of(weight), biases == null ? null : biasTensors,
@@ -64,6 +65,16 @@ final class StackedLinear {
 
     int outputs() {
         return outputs;
+    }
+
+    /** {@code out = fn(x · Wᵀ + b)} ({@link Engine#matmulActivate}, fused where the engine can). */
+    void applyActivated(Tensor out, Tensor x, Activation fn) {
+        if (weights.size() == 1) {
+            engine.matmulActivate(out, x, weights.getFirst(), biases == null ? null : biases.getFirst(), fn);
+        } else {
+            apply(out, x);
+            engine.activate(out, fn);
+        }
     }
 
     /** {@code out[:, parts side by side] = x · Wᵀ + b}; out is {@code [x.rows, outputs]}. */

@@ -31,11 +31,14 @@ public final class VideoLlava implements AutoCloseable {
         this.config = config;
         this.engine = engine;
         this.tensors = tensors;
-        Weights root = new Weights(tensors, "");
+        CheckpointTensors root = new CheckpointTensors(tensors, "");
         this.projector = new Projector(engine, root.under("multi_modal_projector."), config.projectorHiddenAct());
         this.decoder = new LlamaDecoder(engine, config.text(), root.under("language_model."));
         this.prompts = new PromptAssembler(config);
     }
+
+    /** Projected features kept across runs (null: none); see {@link FeatureCache}. */
+    private FeatureCache featureCache;
 
     public static VideoLlava load(Checkpoint checkpoint, Engine engine) {
         return new VideoLlava(checkpoint.config(), name -> checkpoint.has(name) ? checkpoint.tensor(name) : null, engine);
@@ -44,6 +47,15 @@ public final class VideoLlava implements AutoCloseable {
     /** For tests and tools that hold tensors some other way; {@code tensors} returns null or throws for a missing name. */
     public static VideoLlava load(VideoLlavaConfig config, Function<String, TensorData> tensors, Engine engine) {
         return new VideoLlava(config, tensors, engine);
+    }
+
+    /** Keeps and reuses projected visual features in {@code cache} (null: none). */
+    public void useFeatureCache(FeatureCache cache) {
+        this.featureCache = cache;
+    }
+
+    FeatureCache featureCache() {
+        return featureCache;
     }
 
     public VideoLlavaConfig config() {
@@ -56,7 +68,7 @@ public final class VideoLlava implements AutoCloseable {
 
     public synchronized VisionTower imageTower() {
         if (imageTower == null) {
-            imageTower = new VisionTower(engine, config.vision(), new Weights(tensors, "image_tower.vision_model."),
+            imageTower = new VisionTower(engine, config.vision(), new CheckpointTensors(tensors, "image_tower.vision_model."),
                     config.visionLayersUsed());
         }
         return imageTower;
@@ -64,7 +76,7 @@ public final class VideoLlava implements AutoCloseable {
 
     public synchronized VisionTower videoTower() {
         if (videoTower == null) {
-            videoTower = new VisionTower(engine, config.vision(), new Weights(tensors, "video_tower.vision_model."),
+            videoTower = new VisionTower(engine, config.vision(), new CheckpointTensors(tensors, "video_tower.vision_model."),
                     config.visionLayersUsed());
         }
         return videoTower;

@@ -33,11 +33,11 @@ public final class VisionTower {
      * @param weights    the tower's tensors, e.g. under {@code video_tower.vision_model.}
      * @param layersUsed encoder layers that run ({@code hidden_states[k]} is layer k-1's output)
      */
-    VisionTower(Engine engine, VisionConfig config, Weights weights, int layersUsed) {
+    VisionTower(Engine engine, VisionConfig config, CheckpointTensors weights, int layersUsed) {
         this.engine = engine;
         this.config = config;
         this.activation = Activation.fromConfig(config.hiddenAct());
-        Weights embeddings = weights.under("embeddings.");
+        CheckpointTensors embeddings = weights.under("embeddings.");
         this.patchWeight = engine.weight(embeddings.get("patch_embedding.weight"));
         this.classAndPositions = classAndPositions(embeddings);
         this.preNormWeight = engine.weight(weights.get("pre_layrnorm.weight"));
@@ -121,8 +121,7 @@ public final class VisionTower {
     /** {@code fc2(act(fc1(x)))}. */
     private Tensor mlp(Tensor x, EncoderLayer layer) {
         try (Tensor inner = engine.allocate(x.rows(), layer.fc1().outputs())) {
-            layer.fc1().apply(inner, x);
-            engine.activate(inner, activation);
+            layer.fc1().applyActivated(inner, x, activation);
             Tensor out = engine.allocate(x.rows(), config.hiddenSize());
             layer.fc2().apply(out, inner);
             return out;
@@ -165,7 +164,7 @@ public final class VisionTower {
     }
 
     /** Position embeddings of one frame with the class embedding added to row 0 (where the class token sits). */
-    private Tensor classAndPositions(Weights embeddings) {
+    private Tensor classAndPositions(CheckpointTensors embeddings) {
         int tokens = tokensPerFrame();
         TensorData positions = embeddings.get("position_embedding.weight");
         if (positions.rows() != tokens) {
@@ -188,8 +187,8 @@ public final class VisionTower {
         return result;
     }
 
-    private EncoderLayer loadLayer(Weights layer) {
-        Weights attention = layer.under("self_attn.");
+    private EncoderLayer loadLayer(CheckpointTensors layer) {
+        CheckpointTensors attention = layer.under("self_attn.");
         StackedLinear qkv = StackedLinear.of(engine,
                 List.of(attention.get("q_proj.weight"), attention.get("k_proj.weight"), attention.get("v_proj.weight")),
                 List.of(attention.get("q_proj.bias"), attention.get("k_proj.bias"), attention.get("v_proj.bias")));

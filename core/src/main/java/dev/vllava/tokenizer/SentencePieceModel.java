@@ -1,6 +1,8 @@
 package dev.vllava.tokenizer;
 
+import dev.vllava.Failure;
 import dev.vllava.VllavaException;
+import dev.vllava.io.BoundedInput;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,13 +40,11 @@ record SentencePieceModel(
 
     record Piece(String piece, float score, int type) {}
 
+    /** A 256k-piece model is about 5 MB. */
+    private static final BoundedInput MODEL_FILE = new BoundedInput(Failure.CHECKPOINT, "sentencepiece model", 64 * BoundedInput.MIB);
+
     static SentencePieceModel read(Path file) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw VllavaException.checkpoint("%s: cannot read (%s)", file, e.getMessage());
-        }
+        byte[] bytes = MODEL_FILE.readFile(file);
         try {
             return parse(bytes);
         } catch (IllegalArgumentException e) {

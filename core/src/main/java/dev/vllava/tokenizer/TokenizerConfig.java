@@ -3,7 +3,9 @@ package dev.vllava.tokenizer;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vllava.Failure;
 import dev.vllava.VllavaException;
+import dev.vllava.io.BoundedInput;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -150,9 +152,12 @@ public record TokenizerConfig(
         return tokens;
     }
 
+    /** tokenizer.json of a 256k vocabulary is about 20 MB; far more is not a tokenizer file. */
+    private static final BoundedInput JSON_FILE = new BoundedInput(Failure.CHECKPOINT, "tokenizer JSON file", 128 * BoundedInput.MIB);
+
     static JsonNode readJson(Path file) {
         try {
-            JsonNode node = JSON.readTree(file.toFile());
+            JsonNode node = JSON.readTree(JSON_FILE.readFile(file));
             if (node == null || !node.isObject()) {
                 throw VllavaException.checkpoint("%s: not a JSON object", file);
             }

@@ -20,7 +20,7 @@ class CpuBenchTest {
         List<String> progress = new ArrayList<>();
         BenchReport report;
         try (SyntheticWeights weights = new SyntheticWeights(config, DType.F16, 3)) {
-            report = CpuBench.run(new CpuBench.Weights("synthetic tiny", config, weights, DType.F16, weights::bytes), 2,
+            report = CpuBench.run(new CpuBench.WeightSource("synthetic tiny", config, weights, DType.F16, weights::bytes), 2,
                     new ModelBench.Options(2, 20, 3), 16L << 20, progress::add);
         }
         assertEquals("cpu", report.backend());

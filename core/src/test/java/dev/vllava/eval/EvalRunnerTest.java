@@ -211,8 +211,8 @@ class EvalRunnerTest {
         Metrics.Circular circular = summary.metrics().circular();
         assertEquals(0, circular.overall().correct());
         assertEquals(9, circular.overall().n() + circular.incomplete());
-        String prompt = Prompts.prompt(Questions.read(questions, null).get(1), Task.CHOICE);
-        assertTrue(prompt.endsWith("A. plum\nB. fig\nC. pear\nD. apple\n" + Prompts.CHOICE_INSTRUCTION + " ASSISTANT:"),
+        String prompt = TaskPrompts.prompt(Questions.read(questions, null).get(1), Task.CHOICE);
+        assertTrue(prompt.endsWith("A. plum\nB. fig\nC. pear\nD. apple\n" + TaskPrompts.CHOICE_INSTRUCTION + " ASSISTANT:"),
                 prompt);
     }
 

@@ -61,9 +61,55 @@ class PipelineEvalTest {
     }
 
     private static EvalSummary run(Pipeline pipeline, EvalOptions options, int maxNewTokens) {
+        return run(pipeline, options, maxNewTokens, true);
+    }
+
+    private static EvalSummary run(Pipeline pipeline, EvalOptions options, int maxNewTokens, boolean reusePrefixes) {
         GenerationOptions generation = pipeline.options(maxNewTokens, SamplingOptions.GREEDY);
-        return new EvalRunner<>(options, new PipelineMediaPreparer(pipeline, 8),
-                new PipelinePredictor(pipeline, generation), ProgressListener.NONE).run();
+        try (PipelinePredictor predictor = new PipelinePredictor(pipeline, generation, reusePrefixes)) {
+            return new EvalRunner<>(options, new PipelineMediaPreparer(pipeline, 8, reusePrefixes), predictor,
+                    ProgressListener.NONE).run();
+        }
+    }
+
+    /**
+     * Many questions per medium (runs of one video's questions, an interleaved stretch, a text item and a
+     * missing file among them): the predictions are the same bytes with and without prefix reuse, at batch 1 and 8.
+     */
+    @Test
+    void prefixReuseChangesNoByteOfTheOutput() throws Exception {
+        MiniBench.write(dir, Task.OPEN, 1); // the media
+        String[] media = {"media/clip0.mp4", "media/clip1.mp4", "media/still2.png", "media/clip2.mp4", "media/missing.mp4"};
+        String[] asked = {"What color is the square?", "Is it moving?", "Describe the clip in one word.", "Where is the square?",
+            "What is the background color?", "How many squares are there?"};
+        StringBuilder lines = new StringBuilder();
+        int id = 0;
+        for (int m = 0; m < media.length; m++) {
+            for (int q = 0; q < asked.length; q++) {
+                String medium = m == 3 && q % 2 == 1 ? media[0] : media[m]; // clip2's questions interleave with clip0's
+                String key = medium.endsWith(".png") ? "image" : "video";
+                lines.append(String.format("{\"id\": \"q%d\", \"%s\": \"%s\", \"question\": \"%s\", \"answer\": \"red\"}%n",
+                        id++, key, medium, asked[q]));
+            }
+        }
+        lines.append(String.format("{\"id\": \"q%d\", \"question\": \"%s\", \"answer\": \"red\"}%n", id, asked[0]));
+        Path questions = dir.resolve("many-questions.jsonl");
+        Files.writeString(questions, lines);
+        String expected = null;
+        for (int batch : new int[] {1, 8}) {
+            for (boolean reuse : new boolean[] {false, true}) {
+                Path out = dir.resolve("many-" + batch + "-" + reuse + ".jsonl");
+                run(tinyA, EvalOptions.of(questions, out, Task.OPEN).withBatchSize(batch), MAX_NEW_TOKENS, reuse);
+                String written = Files.readString(out);
+                if (expected == null) {
+                    expected = written;
+                    assertEquals(media.length * asked.length + 1, written.lines().count());
+                }
+                assertEquals(expected, written, "batch " + batch + (reuse ? " with" : " without") + " prefix reuse");
+            }
+        }
+        assertEquals(0, tinyA.model().decoder().kvBlocks().held(), "every prefix closed with the predictor");
+        assertTrue(tinyA.model().decoder().kvBlocks().peak() > 0, "the runs with reuse used shared blocks");
     }
 
     @Test
@@ -120,7 +166,7 @@ class PipelineEvalTest {
                         item.id() + ": " + line.get("error"));
                 continue;
             }
-            Answer answer = tinyA.answer(Prompts.prompt(item, task), media(item), tinyA.options(MAX_NEW_TOKENS,
+            Answer answer = tinyA.answer(TaskPrompts.prompt(item, task), media(item), tinyA.options(MAX_NEW_TOKENS,
                     SamplingOptions.GREEDY), TokenListener.NONE);
             assertEquals(new ObjectMapper().valueToTree(answer.tokenIds()), line.get("token_ids"), "ids of " + item.id());
             assertEquals(answer.text().strip(), line.get("prediction").asText(), "prediction of " + item.id());

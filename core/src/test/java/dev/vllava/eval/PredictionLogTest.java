@@ -98,6 +98,26 @@ class PredictionLogTest {
     }
 
     @Test
+    void aDeviceOrAFolderIsNotReadAsAPredictionsFile() {
+        assertTrue(assertThrows(VllavaException.class, () -> PredictionLog.readLines(Path.of("/dev/zero"))).getMessage()
+                .contains("/dev/zero: not a regular file"));
+        assertTrue(assertThrows(VllavaException.class, () -> PredictionLog.readLines(dir)).getMessage()
+                .contains("is a directory"));
+    }
+
+    @Test
+    void linesAreReadBackThroughTheLockedFileAsWritten() {
+        Path out = dir.resolve("pred.jsonl");
+        try (PredictionLog log = PredictionLog.open(out, false)) {
+            log.append(line(1));
+            log.append(line("b"));
+            assertEquals(List.of("1", "b"), log.lines().stream().map(node -> node.get("id").asText()).toList());
+            // The read went through the locked channel: the lock is still held.
+            assertThrows(VllavaException.class, () -> PredictionLog.open(out, true));
+        }
+    }
+
+    @Test
     void concurrentAppendsNeverInterleave() throws Exception {
         Path out = dir.resolve("pred.jsonl");
         ExecutorService pool = Executors.newFixedThreadPool(8);

@@ -121,4 +121,21 @@ class QuestionsTest {
         assertEquals(Task.YESNO, Task.parse(" YesNo "));
         assertThrows(VllavaException.class, () -> Task.parse("vqa"));
     }
+
+    @Test
+    void aFileWithoutQuestionsIsAUsageError(@org.junit.jupiter.api.io.TempDir Path temp) throws Exception {
+        Path blank = java.nio.file.Files.writeString(temp.resolve("blank.jsonl"), "\n   \n");
+        dev.vllava.VllavaException e = org.junit.jupiter.api.Assertions.assertThrows(dev.vllava.VllavaException.class,
+                () -> Questions.read(blank, null));
+        org.junit.jupiter.api.Assertions.assertEquals(dev.vllava.Failure.USAGE, e.failure());
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().endsWith("no questions (the file is empty)"), e.getMessage());
+    }
+
+    @Test
+    void aUrlAsMediaIsAnItemProblemShownAsGiven(@org.junit.jupiter.api.io.TempDir Path temp) throws Exception {
+        Path file = java.nio.file.Files.writeString(temp.resolve("q.jsonl"),
+                "{\"id\": 1, \"question\": \"q\", \"video\": \"http://127.0.0.1/clip.mp4\"}\n");
+        EvalItem item = Questions.read(file, null).getFirst();
+        org.junit.jupiter.api.Assertions.assertTrue(item.problem().contains("http://127.0.0.1/clip.mp4: a URL"), item.problem());
+    }
 }

@@ -2,10 +2,14 @@ package dev.vllava.eval;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vllava.Failure;
+import dev.vllava.VllavaException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,6 +109,53 @@ class ScorerTest {
         assertEquals(1, circular.perType().get("fruit").correct());
         assertNull(circular.perType().get("veg"));
         assertEquals(1, metrics.errors());
+    }
+
+    @Test
+    void mmbenchIndexGroupsByNumericValueAndScoresThroughTheMainRow() {
+        // One question in four rotations, the index written as text by a TSV converter for three of them.
+        // VLMEvalKit's mcq_circular_eval: g_index = index % 1e6, one group, hit only if every rotation hits.
+        List<ObjectNode> lines = new ArrayList<>();
+        String[] answers = {"A", "B", "C", "D"};
+        String[] predictions = {"A", "B", "c", "D"};
+        Object[] indexes = {24, "1000024", "2000024", "3000024"};
+        for (int r = 0; r < 4; r++) {
+            ObjectNode line = choice("q24-" + r, answers[r], predictions[r]).put("category", "fruit");
+            if (indexes[r] instanceof Integer number) {
+                line.put("index", number);
+            } else {
+                line.put("index", (String) indexes[r]);
+            }
+            lines.add(line);
+        }
+        Metrics metrics = Scorer.score(Task.CHOICE, lines, "mmbench");
+        assertEquals(3, metrics.overall().correct(), "'c' is no letter for VLMEvalKit: that rotation is wrong");
+        assertEquals(1, metrics.circular().overall().n(), "official: one group");
+        assertEquals(0.0, metrics.circular().overall().accuracy(), "official: 0, not 0.75");
+    }
+
+    @Test
+    void aGroupIsScoredOnlyThroughItsMainRowAndTakesItsType() {
+        List<ObjectNode> lines = new ArrayList<>();
+        lines.add(choice("main", "A", "A").put("index", 5).put("category", "main-type"));
+        lines.add(choice("copy", "B", "B").put("index", 1_000_005).put("category", "copy-type"));
+        lines.add(choice("orphan", "C", "C").put("index", 1_000_006).put("category", "copy-type"));
+        lines.add(choice("wrong", "A", "no idea").put("index", 9).put("category", "main-type"));
+        Metrics.Circular circular = Scorer.score(Task.CHOICE, lines, "mmbench").circular();
+        assertEquals(2, circular.overall().n(), "official: groups 5 and 9; 6 has no row below 1,000,000");
+        assertEquals(1, circular.overall().correct(), "an answer naming no option is wrong, not left out");
+        assertEquals(1, circular.incomplete(), "the orphan group is counted, not scored");
+        assertEquals(2, circular.perType().get("main-type").n(), "the main row's category is the group's");
+        assertNull(circular.perType().get("copy-type"));
+    }
+
+    @Test
+    void aNonNumericIndexIsAnErrorNamingTheLine() {
+        List<ObjectNode> lines = List.of(choice("a", "A", "A").put("index", 3),
+                choice("b", "A", "A").put("index", "3b"));
+        VllavaException e = assertThrows(VllavaException.class, () -> Scorer.score(Task.CHOICE, lines, "pred.jsonl"));
+        assertEquals(Failure.USAGE, e.failure());
+        assertTrue(e.getMessage().startsWith("pred.jsonl:2: \"index\" \"3b\" is not an integer"), e.getMessage());
     }
 
     private static ObjectNode line(int id, String answer, String prediction) {

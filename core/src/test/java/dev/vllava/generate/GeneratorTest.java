@@ -71,4 +71,25 @@ class GeneratorTest {
         assertArrayEquals(new int[] {1, 2}, result.tokenIds());
         assertEquals(FinishReason.STOP, result.finishReason());
     }
+
+    @Test
+    void stopsWhenTheListenerAsksAndKeepsTheTokenItHeard() {
+        fed.clear();
+        List<Integer> heard = new ArrayList<>();
+        TokenListener stopAfterTwo = new TokenListener() {
+            @Override
+            public void onToken(int tokenId) {
+                heard.add(tokenId);
+            }
+
+            @Override
+            public boolean stopRequested() {
+                return heard.size() == 2;
+            }
+        };
+        GenerationResult result = Generator.generate(engine, favouring(0), this::step, GenerationOptions.greedy(10, Set.of(9)), stopAfterTwo);
+        assertArrayEquals(new int[] {0, 1}, result.tokenIds(), "the answer ends with the last token shown to the user");
+        assertEquals(FinishReason.CANCELLED, result.finishReason());
+        assertEquals(List.of(0), fed, "the last token is not fed: the next turn feeds it, as after the token limit");
+    }
 }

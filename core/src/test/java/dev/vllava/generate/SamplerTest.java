@@ -102,4 +102,17 @@ class SamplerTest {
         }
         return ids;
     }
+
+    @Test
+    void aNonFiniteLogitIsACheckpointErrorNotAToken() {
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+            Tensor poisoned = engine.upload(new float[] {0.5f, bad, 0.25f}, 1, 3);
+            for (SamplingOptions options : new SamplingOptions[] {SamplingOptions.GREEDY, new SamplingOptions(1.0, 0, 1.0, 7)}) {
+                dev.vllava.VllavaException e = org.junit.jupiter.api.Assertions.assertThrows(dev.vllava.VllavaException.class,
+                        () -> new Sampler(engine, options).next(poisoned));
+                org.junit.jupiter.api.Assertions.assertEquals(dev.vllava.Failure.CHECKPOINT, e.failure());
+                org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("non-finite logit (" + bad + " for token id 1)"), e.getMessage());
+            }
+        }
+    }
 }

@@ -27,7 +27,7 @@ public final class MediaBench {
     }
 
     public static void main(String[] args) throws Exception {
-        Ffmpeg.silence();
+        Ffmpeg.load(java.nio.file.Path.of("test media"));
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 60;
         int gop = args.length > 1 ? Integer.parseInt(args[1]) : 60;
         Path dir = Path.of(System.getProperty("java.io.tmpdir"), "vllava-bench");

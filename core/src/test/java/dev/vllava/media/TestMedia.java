@@ -15,7 +15,7 @@ import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
  */
 final class TestMedia {
     static {
-        Ffmpeg.silence();
+        Ffmpeg.load(java.nio.file.Path.of("test media"));
     }
 
     private TestMedia() {

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Not a test: decode tokens/s of {@link BatchDecoder} for 1 to 8 sequences on a random F16 Llama whose
+ * Not a test: decode tokens/s of {@link LlamaDecoder#decodeStep(int[], List)} for 1 to 8 sequences on a random F16 Llama whose
  * weights (~0.6 GB) do not fit any cache, so that a decode step is memory-bound as with the 7B model.
  * Run with the core test classpath: {@code java --add-modules jdk.incubator.vector -cp ... dev.vllava.model.BatchDecodeThroughput [threads [batch sizes...]]}.
  */
@@ -29,7 +29,6 @@ public final class BatchDecodeThroughput {
         try (CpuEngine engine = new CpuEngine(threads)) {
             VideoLlava model = VideoLlava.load(checkpoint, engine);
             LlamaDecoder decoder = model.decoder();
-            BatchDecoder batch = new BatchDecoder(decoder);
             int[] batchSizes = args.length > 1 ? java.util.Arrays.stream(args, 1, args.length).mapToInt(Integer::parseInt).toArray()
                     : new int[] {1, 2, 4, 8};
             for (int rows : batchSizes) {
@@ -44,11 +43,11 @@ public final class BatchDecodeThroughput {
                 int[] tokens = new int[rows];
                 java.util.Arrays.fill(tokens, 42);
                 for (int warm = 0; warm < 3; warm++) {
-                    batch.step(tokens, caches).close();
+                    decoder.decodeStep(tokens, caches);
                 }
                 long start = System.nanoTime();
                 for (int step = 0; step < STEPS; step++) {
-                    batch.step(tokens, caches).close();
+                    decoder.decodeStep(tokens, caches);
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
                 System.out.printf(Locale.ROOT, "batch %d: %.1f ms per step, %.1f tokens/s%n", rows,

@@ -118,11 +118,14 @@ class PipelineTest {
     void promptPlusMaxNewTokensBeyondTheContextIsAContextOverflow() {
         JsonNode prompt = golden.prompt("video_q");
         VisualInput video = VisualInput.video(golden.floats("videos.clip.pixel_values_videos"), 8);
-        VllavaException error = assertThrows(VllavaException.class, () -> tinyA.answer(prompt.get("text").asText(),
+        ContextOverflow error = assertThrows(ContextOverflow.class, () -> tinyA.answer(prompt.get("text").asText(),
                 List.of(video), tinyA.options(3000, SamplingOptions.GREEDY), TokenListener.NONE));
         assertEquals(Failure.CONTEXT_OVERFLOW, error.failure());
         assertEquals("2086 prompt tokens + 3000 max new tokens = 5086 exceed the context of 4096 tokens; "
-                + "lower --max-new-tokens to at most 2010", error.getMessage());
+                + "at most 2010 new tokens fit", error.getMessage(), "values, not options");
+        assertEquals(2010, error.newTokensThatFit());
+        assertEquals("2086 prompt tokens + 3000 max new tokens = 5086 exceed the context of 4096 tokens; "
+                + "lower --max-new-tokens to at most 2010", error.advice("--max-new-tokens"));
     }
 
     @Test

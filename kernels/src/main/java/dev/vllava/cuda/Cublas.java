@@ -33,7 +33,11 @@ final class Cublas implements AutoCloseable {
     static final int DEFAULT_MATH = 0;
     static final int DISALLOW_REDUCED_PRECISION_REDUCTION = 16;
 
-    private final Arena arena = Arena.ofShared();
+    /**
+     * The library and its constants stay loaded for the life of the process: unloading cuBLAS while the
+     * primary context still holds its kernels (as at JVM shutdown) can crash the process on exit.
+     */
+    private final Arena arena = Arena.global();
     private final MethodHandle create;
     private final MethodHandle destroy;
     private final MethodHandle setStream;
@@ -143,12 +147,12 @@ final class Cublas implements AutoCloseable {
         }
     }
 
+    /** Destroys the handle; the library stays loaded (see {@link #arena}). */
     @Override
     public void close() {
         if (handle != null) {
             call(destroy, handle);
             handle = null;
         }
-        arena.close();
     }
 }

@@ -40,10 +40,18 @@ public final class CublasLibrary {
         return new CublasLibrary(System.getenv(), Path.of("/"), defaultSitePackages(Path.of("/")));
     }
 
-    /** site-packages and dist-packages of every python3.* under /usr/lib, /usr/local/lib and ~/.local/lib. */
+    /**
+     * site-packages and dist-packages of every python3.* under /usr/lib, /usr/local/lib, ~/.local/lib and
+     * the environments under /opt ({@code /opt/NAME/lib} as conda lays them out, {@code /opt/NAME/.venv/lib}
+     * as venvs do: the GPU image's torch venv carries cuBLAS only as a pip wheel).
+     */
     static List<Path> defaultSitePackages(Path root) {
         List<Path> result = new ArrayList<>();
-        List<Path> bases = new ArrayList<>(List.of(root.resolve("usr/lib"), root.resolve("usr/local/lib"), root.resolve("opt/conda/lib")));
+        List<Path> bases = new ArrayList<>(List.of(root.resolve("usr/lib"), root.resolve("usr/local/lib")));
+        for (Path environment : list(root.resolve("opt"), "*")) {
+            bases.add(environment.resolve("lib"));
+            bases.add(environment.resolve(".venv/lib"));
+        }
         String home = System.getProperty("user.home");
         if (home != null && root.equals(Path.of("/"))) {
             bases.add(Path.of(home, ".local/lib"));

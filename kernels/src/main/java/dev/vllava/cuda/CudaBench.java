@@ -4,47 +4,49 @@ import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.vllava.bench.ModelBench;
+import dev.vllava.bench.SyntheticWeights;
 import dev.vllava.checkpoint.DType;
-import dev.vllava.config.TextConfig;
+import dev.vllava.checkpoint.SyntheticCheckpoint;
+import dev.vllava.checkpoint.TensorData;
 import dev.vllava.config.VideoLlavaConfig;
-import dev.vllava.config.VisionConfig;
 import dev.vllava.engine.Tensor;
-import java.util.Random;
+import dev.vllava.model.VideoLlava;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * GPU benchmarks for {@code vllava bench --backend cuda}: device copy bandwidth, cuBLAS FP16 GEMM peak,
- * and the synthetic model's vision encode, prefill, TTFT and decode (eager and CUDA-graph replay).
- * Timings are wall-clock around a stream synchronisation, best of a few repetitions after a warm-up.
- * Entry points: {@link #run(CudaEngine, VideoLlavaConfig, Options)} returns a {@link Report} (JSON via
- * {@link #toJson(Report)}); {@link #main(String[])} runs it standalone ({@code --device N --json}).
+ * and vision encode, prefill and decode of the model users run ({@link VideoLlava} on the
+ * {@link CudaEngine}, timed by {@link ModelBench}) with random F16 weights of a config's real shapes
+ * ({@link SyntheticWeights}, loaded through the same path as a checkpoint's tensors). Entry points:
+ * {@link #run(CudaEngine, VideoLlavaConfig, Function, ModelBench.Options, Consumer)} returns a {@link Report} (JSON via
+ * {@link #toJson(Report)}); {@link #main(String[])} runs it standalone at the 7B shapes ({@code --device N --json}).
  */
 public final class CudaBench {
 
-    /**
-     * @param frames         video frames (8: 2056 visual tokens at 224 px)
-     * @param textTokens     prompt text tokens around the video placeholder
-     * @param decodeTokens   greedy decode steps timed
-     * @param useGraphs      also time decode replayed from a CUDA graph
-     */
-    public record Options(int frames, int textTokens, int decodeTokens, boolean useGraphs) {
-        public static Options defaults() {
-            return new Options(8, 40, 64, true);
-        }
+    public static final int FRAMES = 8;
+    public static final int TEXT_TOKENS = 40;
+    public static final int DECODE_TOKENS = 64;
+
+    /** The default stages at a config's shapes: a video's frames, their visual tokens + the question's text, 64 decode steps. */
+    public static ModelBench.Options defaultOptions(VideoLlavaConfig config) {
+        return new ModelBench.Options(FRAMES, FRAMES * config.tokensPerFrame() + TEXT_TOKENS, DECODE_TOKENS);
     }
 
-    /** All times in milliseconds; -1 where not measured. */
+    /**
+     * All times in milliseconds; -1 where not measured. {@code ttftMs} is vision + prefill (timed one after
+     * the other); {@code decodeGraphMsPerToken} stays -1 until a decode step can be captured through the
+     * model (its positions are host arguments today).
+     */
     public record Report(String device, String shape, double copyGBs, double gemmF16Tflops, double visionMs,
-                         double prefillMs, double ttftMs, int promptTokens, double decodeMsPerToken,
+                         double prefillMs, double ttftMs, int promptTokens, int decodeContext, double decodeMsPerToken,
                          double decodeTokensPerSecond, double decodeGraphMsPerToken, long peakGpuBytes) {}
 
-    private CudaBench() {}
+    private static final long COPY_BYTES = 1L << 30;
+    private static final int GEMM_SIZE = 8192;
 
-    /** The Video-LLaVA-7B-hf shapes (LanguageBind ViT-L/14 towers, Vicuna-7B). */
-    public static VideoLlavaConfig sevenB() {
-        VisionConfig vision = new VisionConfig(1024, 4096, 24, 16, 3, 224, 14, "quick_gelu", 1e-5);
-        TextConfig text = new TextConfig(32064, 4096, 11008, 32, 32, 32, 128, "silu", 4096, 1e-5, 10000.0, false, false, false);
-        return new VideoLlavaConfig(vision, text, 32000, 32001, 32002, "gelu", -2, "default", 256, 2056);
-    }
+    private CudaBench() {}
 
     /** Device-to-device copy bandwidth in GB/s (read + write counted), over a {@code bytes} buffer. */
     public static double copyBandwidth(CudaEngine engine, long bytes) {
@@ -80,76 +82,18 @@ public final class CudaBench {
         }
     }
 
-    public static Report run(CudaEngine engine, VideoLlavaConfig config, Options options) {
-        double copy = copyBandwidth(engine, 1L << 30);
-        double gemm = gemmF16Tflops(engine, 8192);
-        try (SyntheticVideoLlava model = new SyntheticVideoLlava(engine, config)) {
-            int size = config.vision().imageSize();
-            float[] pixelValues = new float[options.frames() * 3 * size * size];
-            Random random = new Random(7);
-            for (int i = 0; i < pixelValues.length; i++) {
-                pixelValues[i] = (float) random.nextGaussian();
-            }
-            Tensor pixels = engine.upload(pixelValues, 1, pixelValues.length);
-            int visualTokens = options.frames() * model.tokensPerFrame();
-            int prompt = visualTokens + options.textTokens();
-            model.allocateCache(prompt + options.decodeTokens() + 1);
-            int[] ids = new int[options.textTokens()];
-            for (int i = 0; i < ids.length; i++) {
-                ids[i] = 1 + random.nextInt(config.text().vocabSize() - 1);
-            }
-            double[] vision = {0};
-            Runnable encode = () -> model.encodeVideo(pixels, options.frames()).close();
-            vision[0] = bestMs(engine, encode, 1, 3);
-            Runnable prefillOnly = () -> prefill(engine, model, pixels, options.frames(), ids, visualTokens).close();
-            double ttft = bestMs(engine, prefillOnly, 1, 3);
-            Tensor logits = prefill(engine, model, pixels, options.frames(), ids, visualTokens);
-            int token = engine.argmax(logits);
-            logits.close();
-            Tensor hidden = engine.allocate(1, config.text().hiddenSize());
-            long start = System.nanoTime();
-            for (int step = 0; step < options.decodeTokens(); step++) {
-                model.embed(hidden, new int[] {token});
-                Tensor next = model.decoderForward(hidden, prompt + step);
-                token = engine.argmax(next);
-                next.close();
-            }
-            double decodeMs = (System.nanoTime() - start) / 1e6 / options.decodeTokens();
-            double graphMs = options.useGraphs() ? graphDecodeMs(engine, model, hidden, prompt) : -1;
-            hidden.close();
-            pixels.close();
+    /** @param tensors the weights by checkpoint name (a checkpoint's, or {@link SyntheticWeights}) */
+    public static Report run(CudaEngine engine, VideoLlavaConfig config, Function<String, TensorData> tensors,
+                             ModelBench.Options options, Consumer<String> progress) {
+        progress.accept("limits: device copy bandwidth and FP16 GEMM peak");
+        double copy = copyBandwidth(engine, COPY_BYTES);
+        double gemm = gemmF16Tflops(engine, GEMM_SIZE);
+        progress.accept("placing the weights on the device");
+        try (VideoLlava model = VideoLlava.load(config, tensors, engine)) {
+            ModelBench.Timings t = ModelBench.run(model, options, engine::synchronize, progress);
             return new Report(engine.deviceDescription(), config.text().numHiddenLayers() + "-layer Llama " + config.text().hiddenSize(),
-                    copy, gemm, vision[0], ttft - vision[0], ttft, prompt, decodeMs, 1000.0 / decodeMs, graphMs,
-                    engine.memoryUse().peakBytes());
-        }
-    }
-
-    /** Vision + projector + splice + Llama prefill; returns the last position's logits. */
-    private static Tensor prefill(CudaEngine engine, SyntheticVideoLlava model, Tensor pixels, int frames, int[] ids,
-                                  int visualTokens) {
-        Tensor visual = model.encodeVideo(pixels, frames);
-        int textBefore = Math.min(5, ids.length);  // "USER: <video>\n..." : a few tokens precede the video
-        Tensor hidden = engine.allocate(visualTokens + ids.length, model.text().hiddenSize());
-        model.embed(hidden.rowSlice(0, textBefore), java.util.Arrays.copyOfRange(ids, 0, textBefore));
-        engine.copy(hidden.rowSlice(textBefore, visualTokens), visual);
-        model.embed(hidden.rowSlice(textBefore + visualTokens, ids.length - textBefore),
-                java.util.Arrays.copyOfRange(ids, textBefore, ids.length));
-        visual.close();
-        Tensor logits = model.decoderForward(hidden, 0);
-        engine.argmax(logits);  // TTFT includes choosing the first token
-        hidden.close();
-        return logits;
-    }
-
-    /** Decode layers captured once at KV length {@code position} and replayed: ms per replay. */
-    private static double graphDecodeMs(CudaEngine engine, SyntheticVideoLlava model, Tensor hidden, int position) {
-        Tensor[] logits = new Tensor[1];
-        try (CudaGraph graph = CudaGraph.capture(engine, () -> logits[0] = model.decoderForward(hidden, position))) {
-            return bestMs(engine, graph::launch, 3, 20);
-        } finally {
-            if (logits[0] != null) {
-                logits[0].close();
-            }
+                    copy, gemm, t.visionMs(), t.prefillMs(), t.visionMs() + t.prefillMs(), t.promptTokens(), t.decodeContext(), t.decodeMsPerToken(),
+                    1000.0 / t.decodeMsPerToken(), -1, engine.memoryUse().peakBytes());
         }
     }
 
@@ -177,20 +121,21 @@ public final class CudaBench {
         }
     }
 
-    /** Standalone: {@code java -cp ... dev.vllava.cuda.CudaBench [--device N] [--decode-tokens N]}; JSON on stdout. */
+    /** Standalone, synthetic 7B: {@code java -cp ... dev.vllava.cuda.CudaBench [--device N] [--decode-tokens N]}; JSON on stdout. */
     public static void main(String[] args) {
         int device = 0;
-        Options options = Options.defaults();
+        VideoLlavaConfig config = SyntheticCheckpoint.VIDEO_LLAVA_7B;
+        ModelBench.Options options = defaultOptions(config);
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--device" -> device = Integer.parseInt(args[++i]);
-                case "--decode-tokens" -> options = new Options(options.frames(), options.textTokens(), Integer.parseInt(args[++i]), options.useGraphs());
-                case "--no-graphs" -> options = new Options(options.frames(), options.textTokens(), options.decodeTokens(), false);
+                case "--decode-tokens" -> options = new ModelBench.Options(options.frames(), options.promptTokens(), Integer.parseInt(args[++i]));
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
-        try (CudaEngine engine = CudaEngine.open(CudaEngine.Options.defaults().withDevice(device))) {
-            System.out.println(toJson(run(engine, sevenB(), options)));
+        try (CudaEngine engine = CudaEngine.open(CudaEngine.Options.defaults().withDevice(device));
+                SyntheticWeights weights = new SyntheticWeights(config, DType.F16, 1)) {
+            System.out.println(toJson(run(engine, config, weights, options, System.err::println)));
         } catch (dev.vllava.VllavaException e) {
             System.err.println("vllava: error: " + e.getMessage());
             System.exit(e.failure().exitCode());

@@ -8,8 +8,11 @@ import dev.vllava.checkpoint.DType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import jcuda.Pointer;
 import jcuda.driver.CUcontext;
@@ -17,6 +20,7 @@ import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
+import jcuda.driver.CUjit_option;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUresult;
 import jcuda.driver.CUstream;
@@ -31,6 +35,8 @@ final class CudaDevice implements AutoCloseable {
     static final long STAGING_BYTES = 64L << 20;
     /** cudaErrorInsufficientDriver's driver-API twin (35); JCuda 12.6's CUresult has no constant for it. */
     private static final int CUDA_ERROR_INSUFFICIENT_DRIVER = 35;
+    /** Room for the JIT compiler's error log when a module is rejected. */
+    private static final int JIT_LOG_BYTES = 16 << 10;
 
     final int ordinal;
     final String name;
@@ -41,6 +47,8 @@ final class CudaDevice implements AutoCloseable {
     private final CUstream stream = new CUstream();
     private final Map<String, CUmodule> modules = new HashMap<>();
     private final Map<String, CUfunction> functions = new HashMap<>();
+    /** The PTX entry of each loaded function, for error messages. */
+    private final Map<CUfunction, String> entryOf = new IdentityHashMap<>();
     private final Pointer staging = new Pointer();
     private final MemorySegment stagingSegment;
     private final CUcontext context = new CUcontext();
@@ -138,14 +146,41 @@ final class CudaDevice implements AutoCloseable {
                     version(driverVersion), driverIsa / 10, driverIsa % 10, isa / 10, isa % 10);
         }
         for (String module : catalog.modules()) {
-            CUmodule loaded = new CUmodule();
-            int result = cuModuleLoadData(loaded, relabel ? catalog.ptxImage(module, driverIsa) : catalog.ptxImage(module));
-            if (result == CUresult.CUDA_ERROR_UNSUPPORTED_PTX_VERSION) {
-                throw driverTooOld(catalog);
-            }
-            check(result, "loading kernels " + module + ".ptx");
-            modules.put(module, loaded);
+            modules.put(module, loadModule(module, relabel ? catalog.ptxImage(module, driverIsa) : catalog.ptxImage(module), catalog));
         }
+    }
+
+    /**
+     * One module through {@code cuModuleLoadDataEx} with the JIT's error log, so that a PTX the driver
+     * rejects says why (line and message) instead of only CUDA_ERROR_INVALID_PTX. The option values are
+     * a native {@code void*[2]}: the log buffer's address, and its size as a pointer-sized integer.
+     */
+    private CUmodule loadModule(String module, byte[] image, PtxCatalog catalog) {
+        ByteBuffer log = ByteBuffer.allocateDirect(JIT_LOG_BYTES);
+        ByteBuffer optionValues = ByteBuffer.allocateDirect(2 * Long.BYTES).order(ByteOrder.nativeOrder());
+        optionValues.putLong(0, MemorySegment.ofBuffer(log).address()).putLong(Long.BYTES, JIT_LOG_BYTES);
+        int[] options = {CUjit_option.CU_JIT_ERROR_LOG_BUFFER, CUjit_option.CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
+        CUmodule loaded = new CUmodule();
+        int result = cuModuleLoadDataEx(loaded, Pointer.to(image), options.length, options, Pointer.to(optionValues));
+        if (result == CUresult.CUDA_ERROR_UNSUPPORTED_PTX_VERSION) {
+            throw driverTooOld(catalog);
+        }
+        if (result != CUresult.CUDA_SUCCESS) {
+            String jitLog = cString(log);
+            check(result, "loading kernels " + module + ".ptx" + (jitLog.isBlank() ? "" : " (JIT log: " + jitLog.strip().replace('\n', ' ') + ")"));
+        }
+        return loaded;
+    }
+
+    /** The NUL-terminated text at the start of {@code buffer}. */
+    private static String cString(ByteBuffer buffer) {
+        int end = 0;
+        while (end < buffer.capacity() && buffer.get(end) != 0) {
+            end++;
+        }
+        byte[] bytes = new byte[end];
+        buffer.get(0, bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     private VllavaException driverTooOld(PtxCatalog catalog) {
@@ -163,6 +198,7 @@ final class CudaDevice implements AutoCloseable {
         return functions.computeIfAbsent(entry, name -> {
             CUfunction function = new CUfunction();
             check(cuModuleGetFunction(function, modules.get(kernel.module()), name), "cuModuleGetFunction " + name);
+            entryOf.put(function, name);
             return function;
         });
     }
@@ -183,8 +219,10 @@ final class CudaDevice implements AutoCloseable {
                 default -> throw new IllegalArgumentException("kernel argument " + args[i]);
             };
         }
+        // The entry names the kernel: under CUDA_LAUNCH_BLOCKING=1 (the GPU check) a fault is reported by
+        // its own launch, so this is the kernel that faulted.
         check(cuLaunchKernel(function, launch.gridX(), launch.gridY(), launch.gridZ(), launch.blockX(), 1, 1,
-                0, stream, Pointer.to(params), null), "cuLaunchKernel");
+                0, stream, Pointer.to(params), null), "cuLaunchKernel " + entryOf.getOrDefault(function, "(unknown kernel)"));
     }
 
     long allocate(long bytes) {

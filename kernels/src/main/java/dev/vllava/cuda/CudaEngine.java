@@ -248,6 +248,7 @@ public final class CudaEngine implements Engine {
 
     @Override
     public void matmul(Tensor outTensor, Tensor xTensor, Tensor weightTensor, Tensor biasTensor) {
+        gpu.ensureCurrent(); // cuBLAS binds the calling thread's current context: make it this device's
         CudaTensor out = f32(outTensor);
         CudaTensor x = f32(xTensor);
         CudaTensor w = cuda(weightTensor);
@@ -256,6 +257,9 @@ public final class CudaEngine implements Engine {
         int o = w.rows();
         if (w.columns() != in || out.rows() != n || out.columns() != o) {
             throw new IllegalArgumentException("matmul shapes: out " + out + ", x " + x + ", weight " + w);
+        }
+        if (n == 0) {
+            return;
         }
         CudaTensor bias = biasTensor == null ? null : cuda(biasTensor);
         boolean biasFused = bias != null && bias.dtype() == w.dtype();
@@ -285,6 +289,13 @@ public final class CudaEngine implements Engine {
         }
     }
 
+    /** The product without bias, then bias and activation in one pass. */
+    @Override
+    public void matmulActivate(Tensor out, Tensor x, Tensor weight, Tensor bias, Activation fn) {
+        matmul(out, x, weight, null);
+        biasActivate(out, bias, fn.ordinal());
+    }
+
     /** {@code x ← fn(x + bias)} (fn -1: bias only) in one pass; the fused form of matmul bias + activation. */
     public void biasActivate(Tensor xTensor, Tensor biasTensor, int activationOrdinal) {
         CudaTensor x = f32(xTensor);
@@ -310,6 +321,12 @@ public final class CudaEngine implements Engine {
         rmsNormResidual(outTensor, null, xTensor, weightTensor, eps);
     }
 
+    /** One kernel pass instead of an add and a norm. */
+    @Override
+    public void addRmsNorm(Tensor out, Tensor residual, Tensor delta, Tensor weight, float eps) {
+        rmsNormResidual(out, residual, delta, weight, eps);
+    }
+
     /**
      * The fused residual form: {@code residual ← residual + x; out = rmsNorm(residual)} (residual null: plain
      * RMSNorm of x). One pass instead of an add and a norm.
@@ -320,6 +337,9 @@ public final class CudaEngine implements Engine {
         CudaTensor residual = residualTensor == null ? null : f32(residualTensor);
         CudaTensor w = cuda(weightTensor);
         sameShape(out, x, "rmsNorm");
+        if (x.rows() == 0) {
+            return;
+        }
         gpu.launch(gpu.function(Kernel.RMS_NORM, w.dtype()), Launch.perRow(x.rows()), out.address, out.rowStride(),
                 x.address, x.rowStride(), residual == null ? 0L : residual.address, residual == null ? 0 : residual.rowStride(),
                 w.address, x.columns(), eps);
@@ -334,6 +354,9 @@ public final class CudaEngine implements Engine {
         sameShape(out, x, "layerNorm");
         if (w.dtype() != b.dtype()) {
             throw new IllegalArgumentException("layerNorm weight " + w.dtype() + " and bias " + b.dtype() + " differ");
+        }
+        if (x.rows() == 0) {
+            return;
         }
         gpu.launch(gpu.function(Kernel.LAYER_NORM, w.dtype()), Launch.perRow(x.rows()), out.address, out.rowStride(),
                 x.address, x.rowStride(), w.address, b.address, x.columns(), eps);
@@ -361,6 +384,9 @@ public final class CudaEngine implements Engine {
         if (heads * headDim > x.columns() || headDim % 2 != 0) {
             throw new IllegalArgumentException("rope: " + heads + " heads of " + headDim + " on " + x);
         }
+        if (x.rows() == 0) {
+            return;
+        }
         gpu.launch(gpu.function(Kernel.ROPE), Launch.perRow(x.rows()), x.address, x.rowStride(), heads, headDim,
                 firstPosition, (float) (Math.log(theta) / Math.log(2)));
     }
@@ -376,6 +402,9 @@ public final class CudaEngine implements Engine {
         float scale = (float) (1.0 / Math.sqrt(shape.headDim()));
         boolean wide = Launch.attentionMaxHeadDim(shape.headDim()) == 128;
         int causal = shape.causal() ? 1 : 0;
+        if (nq == 0) {
+            return;
+        }
         if (nq <= DECODE_MAX_QUERIES && nk > Launch.KEY_TILE * 4) {
             Launch.DecodeSplit split = Launch.flashDecode(nk, shape.heads(), nq, gpu.multiprocessors);
             long slots = (long) nq * shape.heads() * split.splits();
@@ -405,6 +434,9 @@ public final class CudaEngine implements Engine {
             if (id < 0 || id >= table.rows()) {
                 throw new IllegalArgumentException("token id " + id + " outside the embedding table of " + table.rows() + " rows");
             }
+        }
+        if (ids.length == 0) {
+            return;
         }
         DeviceArena.Block idBlock = arena.allocate((long) ids.length * Integer.BYTES);
         gpu.upload(idBlock.address(), MemorySegment.ofArray(ids));
@@ -436,6 +468,12 @@ public final class CudaEngine implements Engine {
     /** Waits for every queued operation (timing, and before reading results some other way). */
     public void synchronize() {
         gpu.synchronize();
+    }
+
+    /** Up to {@link Launch#GEMV_MAX_BATCH} rows each row is its own GEMV (decode); more rows go to cuBLAS. */
+    @Override
+    public int rowIndependentMatmulRows() {
+        return Launch.GEMV_MAX_BATCH;
     }
 
     @Override

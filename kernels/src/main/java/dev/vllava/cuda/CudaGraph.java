@@ -36,16 +36,31 @@ public final class CudaGraph implements AutoCloseable {
         CudaDevice gpu = engine.device();
         engine.arena().beginDeferredFrees();
         List<DeviceArena.Block> kept;
+        RuntimeException failure = null;
         try {
             CudaDevice.check(cuStreamBeginCapture(gpu.stream(), CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_RELAXED),
                     "cuStreamBeginCapture");
             try {
                 step.run();
-            } finally {
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+            // The capture must end either way; when the step failed, its own error is the one to report.
+            try {
                 CudaDevice.check(cuStreamEndCapture(gpu.stream(), graph), "cuStreamEndCapture");
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
             }
         } finally {
             kept = engine.arena().endDeferredFrees();
+        }
+        if (failure != null) {
+            kept.forEach(engine.arena()::free);
+            throw failure;
         }
         this.temporaries = kept;
         CudaDevice.check(cuGraphInstantiate(exec, graph, 0), "cuGraphInstantiate");

@@ -3,10 +3,13 @@ package dev.vllava.cuda;
 import dev.vllava.VllavaException;
 
 /**
- * Grid, block and shared-memory sizes of every kernel launch, as pure arithmetic (tested without a GPU
- * in {@code LaunchTest}); the comments in the .cu files describe the same shapes.
+ * Grid and block sizes of every kernel launch, as pure arithmetic (tested without a GPU in
+ * {@code LaunchTest}); the comments in the .cu files describe the same shapes. The constants below
+ * that a kernel also {@code #define}s are the kernel's values, checked against the .cu sources by
+ * {@code LaunchConstantsTest}. Every kernel uses static shared memory only, so a launch asks for no
+ * dynamic shared memory.
  */
-public record Launch(int gridX, int gridY, int gridZ, int blockX, int sharedBytes) {
+public record Launch(int gridX, int gridY, int gridZ, int blockX) {
     static final int MAX_GRID_Y = 65_535;
     static final int ELEMENTWISE_THREADS = 256;
     static final int ROW_THREADS = 256;
@@ -22,18 +25,18 @@ public record Launch(int gridX, int gridY, int gridZ, int blockX, int sharedByte
     /** 2-D element-wise kernels: x over columns, y over rows (both loop). */
     public static Launch elementwise(int rows, int columns) {
         int columnBlocks = Math.clamp(ceilDiv(columns, ELEMENTWISE_THREADS), 1, MAX_COLUMN_BLOCKS);
-        return new Launch(columnBlocks, Math.clamp(rows, 1, MAX_GRID_Y), 1, ELEMENTWISE_THREADS, 0);
+        return new Launch(columnBlocks, Math.clamp(rows, 1, MAX_GRID_Y), 1, ELEMENTWISE_THREADS);
     }
 
     /** 1-D grid-stride kernels over n elements. */
     public static Launch linear(long n) {
         long blocks = Math.clamp((n + ELEMENTWISE_THREADS - 1) / ELEMENTWISE_THREADS, 1, 65_536);
-        return new Launch((int) blocks, 1, 1, ELEMENTWISE_THREADS, 0);
+        return new Launch((int) blocks, 1, 1, ELEMENTWISE_THREADS);
     }
 
     /** One block per row (norms, embeddings, RoPE, patch kernels). */
     public static Launch perRow(int rows) {
-        return new Launch(Math.max(rows, 1), 1, 1, ROW_THREADS, 0);
+        return new Launch(Math.max(rows, 1), 1, 1, ROW_THREADS);
     }
 
     /** The attention kernel instance for a head size: 64 covers 1..64, 128 covers 65..128. */
@@ -44,11 +47,20 @@ public record Launch(int gridX, int gridY, int gridZ, int blockX, int sharedByte
         return headDim <= 64 ? 64 : 128;
     }
 
-    /** Tiled flash attention: a block per 16 query rows and head; static shared memory. */
+    /** Tiled flash attention: a block per 16 query rows and head. */
     public static Launch flashAttention(int queries, int heads, int headDim) {
+        attentionMaxHeadDim(headDim);
+        return new Launch(ceilDiv(queries, QUERY_ROWS), heads, 1, ATTENTION_THREADS);
+    }
+
+    /**
+     * The static shared memory of the flash-attention instance for {@code headDim}: the Q tile, the K tile
+     * padded by one column (conflict-free score reads) and the V tile, in floats. It must stay within the
+     * 48 KB that static shared memory may take.
+     */
+    static int flashAttentionSharedBytes(int headDim) {
         int dmax = attentionMaxHeadDim(headDim);
-        int shared = 4 * (QUERY_ROWS * dmax + KEY_TILE * (dmax + 1) + KEY_TILE * dmax);
-        return new Launch(ceilDiv(queries, QUERY_ROWS), heads, 1, ATTENTION_THREADS, shared);
+        return Float.BYTES * (QUERY_ROWS * dmax + KEY_TILE * (dmax + 1) + KEY_TILE * dmax);
     }
 
     /** Split-K decode attention: the key range in {@code splits} chunks of {@code chunk} keys. */
@@ -64,18 +76,18 @@ public record Launch(int gridX, int gridY, int gridZ, int blockX, int sharedByte
         int splits = Math.clamp(ceilDiv(wantedBlocks, perQuery), 1, Math.max(1, ceilDiv(keys, 64)));
         int chunk = ceilDiv(ceilDiv(Math.max(keys, 1), splits), KEY_TILE) * KEY_TILE;
         splits = ceilDiv(Math.max(keys, 1), chunk);
-        Launch launch = new Launch(splits, heads, queries, ATTENTION_THREADS, 0);
+        Launch launch = new Launch(splits, heads, queries, ATTENTION_THREADS);
         return new DecodeSplit(launch, splits, chunk);
     }
 
     /** Merging decode splits: a block per (head, query row). */
     public static Launch attentionCombine(int heads, int queries) {
-        return new Launch(heads, queries, 1, ATTENTION_THREADS, 0);
+        return new Launch(heads, queries, 1, ATTENTION_THREADS);
     }
 
     /** Decode GEMV: a warp per output row, 8 rows per block. */
     public static Launch gemv(int rowsOut) {
-        return new Launch(ceilDiv(rowsOut, GEMV_ROWS_PER_BLOCK), 1, 1, 32 * GEMV_ROWS_PER_BLOCK, 0);
+        return new Launch(ceilDiv(rowsOut, GEMV_ROWS_PER_BLOCK), 1, 1, 32 * GEMV_ROWS_PER_BLOCK);
     }
 
     /**
@@ -89,7 +101,7 @@ public record Launch(int gridX, int gridY, int gridZ, int blockX, int sharedByte
     }
 
     public static Launch sample() {
-        return new Launch(1, 1, 1, SAMPLE_THREADS, 0);
+        return new Launch(1, 1, 1, SAMPLE_THREADS);
     }
 
     static int ceilDiv(int a, int b) {

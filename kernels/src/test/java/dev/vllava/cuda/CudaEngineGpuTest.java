@@ -141,9 +141,8 @@ class CudaEngineGpuTest {
         Both residual = random(7, 4096);
         Both w = weight(DType.F16, 1, 4096, 1.0);
         Both out = new Both(cpu.allocate(7, 4096), gpu.allocate(7, 4096));
-        cpu.add(residual.cpu(), residual.cpu(), x.cpu());
-        cpu.rmsNorm(out.cpu(), residual.cpu(), w.cpu(), 1e-5f);
-        gpu.rmsNormResidual(out.gpu(), residual.gpu(), x.gpu(), w.gpu(), 1e-5f);
+        cpu.addRmsNorm(out.cpu(), residual.cpu(), x.cpu(), w.cpu(), 1e-5f);  // the Engine default: add, then norm
+        gpu.addRmsNorm(out.gpu(), residual.gpu(), x.gpu(), w.gpu(), 1e-5f);  // one fused kernel
         compare(residual, 0, 0, "residual stream after the fused add");
         compare(out, 1e-5, 1e-5, "fused residual rmsNorm");
     }

@@ -19,7 +19,10 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
  * Runs the CUDA tests without Maven (the GPU machine has no network): {@code java -cp <test classpath>
  * dev.vllava.cuda.GpuTestMain [tag [classRegex]]} (default tag {@code gpu}; {@code all} runs every test
  * of the package; classRegex, e.g. {@code CudaGraphGpuTest|TinyModelGpuTest}, narrows to those classes).
- * One line per test on stdout; exit 0 when nothing failed, 1 otherwise.
+ * One line per test on stdout. Exit 0 when every test passed; 5 when this machine has no CUDA driver
+ * (backend unavailable, as {@code vllava --backend cuda} exits: CI's dry run of scripts/gpu-check.sh);
+ * 1 when a test failed or, on a machine with a driver, was skipped: a GPU check that tested nothing is
+ * not a pass (no cuBLAS, no PTX in the jar).
  */
 public final class GpuTestMain {
     private GpuTestMain() {}
@@ -55,6 +58,21 @@ public final class GpuTestMain {
         TestExecutionSummary result = summary.getSummary();
         result.printTo(new PrintWriter(System.out, true));
         result.printFailuresTo(new PrintWriter(System.out, true), 30);
-        System.exit(result.getTotalFailureCount() == 0 ? 0 : 1);
+        System.exit(exitCode(result));
+    }
+
+    private static int exitCode(TestExecutionSummary result) {
+        if (result.getTotalFailureCount() > 0) {
+            return 1;
+        }
+        if (!Gpu.driverPresent()) {
+            System.out.println("no CUDA driver on this machine: " + Gpu.unavailable());
+            return 5;
+        }
+        if (result.getTestsAbortedCount() > 0 || result.getTestsSucceededCount() == 0) {
+            System.out.println("GPU tests skipped on a machine with a CUDA driver: " + Gpu.unavailable());
+            return 1;
+        }
+        return 0;
     }
 }

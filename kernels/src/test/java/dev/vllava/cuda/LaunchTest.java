@@ -25,9 +25,9 @@ class LaunchTest {
     @Test
     void flashAttentionSharedMemoryMatchesPtxasAndFitsTheStaticLimit() {
         // ptxas -v reports 41088 bytes (d128) and 20608 bytes (d64) of static shared memory.
-        assertEquals(41_088, Launch.flashAttention(257, 16, 128).sharedBytes());
-        assertEquals(20_608, Launch.flashAttention(257, 16, 16).sharedBytes());
-        assertTrue(Launch.flashAttention(1, 1, 128).sharedBytes() <= 48 * 1024, "static shared memory limit");
+        assertEquals(41_088, Launch.flashAttentionSharedBytes(128));
+        assertEquals(20_608, Launch.flashAttentionSharedBytes(16));
+        assertTrue(Launch.flashAttentionSharedBytes(128) <= 48 * 1024, "static shared memory limit");
         Launch video = Launch.flashAttention(2096, 32, 128);
         assertEquals(131, video.gridX(), "ceil(2096 / 16) query blocks");
         assertEquals(32, video.gridY());

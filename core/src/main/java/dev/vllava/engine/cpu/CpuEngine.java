@@ -153,21 +153,9 @@ public final class CpuEngine implements Engine {
 
     @Override
     public void add(Tensor out, Tensor a, Tensor b) {
-        CpuTensor o = output(out);
-        CpuTensor left = cpu(a);
-        CpuTensor right = cpu(b);
-        sameShape(o, left, "add");
-        sameShape(o, right, "add");
-        loop.forRange(o.rows, 16, (start, end) -> {
-            float[] l = new float[o.columns];
-            float[] r = new float[o.columns];
-            for (int row = start; row < end; row++) {
-                left.readRow(row, l);
-                right.readRow(row, r);
-                for (int c = 0; c < l.length; c++) {
-                    l[c] += r[c];
-                }
-                o.writeRow(row, l);
+        pairwise("add", out, a, b, (l, r) -> {
+            for (int c = 0; c < l.length; c++) {
+                l[c] += r[c];
             }
         });
     }
@@ -220,19 +208,29 @@ public final class CpuEngine implements Engine {
 
     @Override
     public void siluGate(Tensor out, Tensor gate, Tensor up) {
+        pairwise("siluGate", out, gate, up, (g, u) -> Activations.siluGate(g, u, g.length));
+    }
+
+    /** Combines two rows into the first array ({@code left ← f(left, right)}). */
+    private interface RowPair {
+        void combine(float[] left, float[] right);
+    }
+
+    /** {@code out[r] = f(a[r], b[r])} for every row, rows split over the threads; out may alias a or b. */
+    private void pairwise(String op, Tensor out, Tensor a, Tensor b, RowPair f) {
         CpuTensor o = output(out);
-        CpuTensor g = cpu(gate);
-        CpuTensor u = cpu(up);
-        sameShape(o, g, "siluGate");
-        sameShape(o, u, "siluGate");
+        CpuTensor left = cpu(a);
+        CpuTensor right = cpu(b);
+        sameShape(o, left, op);
+        sameShape(o, right, op);
         loop.forRange(o.rows, 4, (start, end) -> {
-            float[] gateRow = new float[o.columns];
-            float[] upRow = new float[o.columns];
-            for (int r = start; r < end; r++) {
-                g.readRow(r, gateRow);
-                u.readRow(r, upRow);
-                Activations.siluGate(gateRow, upRow, gateRow.length);
-                o.writeRow(r, gateRow);
+            float[] l = new float[o.columns];
+            float[] r = new float[o.columns];
+            for (int row = start; row < end; row++) {
+                left.readRow(row, l);
+                right.readRow(row, r);
+                f.combine(l, r);
+                o.writeRow(row, l);
             }
         });
     }
@@ -312,6 +310,12 @@ public final class CpuEngine implements Engine {
             }
         }
         return best;
+    }
+
+    /** Up to {@link Gemv#MAX_ROWS} rows each row is its own GEMV; the blocked GEMM beyond sums in another order. */
+    @Override
+    public int rowIndependentMatmulRows() {
+        return Gemv.MAX_ROWS;
     }
 
     @Override

@@ -3,154 +3,198 @@ package dev.vllava.engine.cpu;
 import static dev.vllava.engine.cpu.Halves.FLOATS;
 import static dev.vllava.engine.cpu.Halves.LANES;
 
-import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 
 /**
- * Matrix products for many input rows (prefill, vision): compute-bound, so blocked in the classic
- * GotoBLAS way. A block of {@link #BLOCK_OUTPUTS} weight rows × {@link #BLOCK_INNER} inputs is
- * converted to F32 once and packed as panels of {@link #PANEL} outputs laid out k-major; every input
- * row then reuses it. The micro-kernel keeps a {@link #MR} rows × {@link #PANEL} outputs tile of
- * the result in 12 vector registers and per step does 2 panel loads, 6 broadcasts and 12 FMAs.
+ * Matrix products for many input rows (prefill, vision): compute-bound, so blocked in the GotoBLAS way,
+ * with the inputs as the packed operand and the weights as the broadcast one. Per block of
+ * {@link #ROW_BLOCK} input rows the inputs are packed once (F32, k-major, {@link #PANEL} rows side by
+ * side, so a packed vector is one k of {@link #PANEL} rows); threads then take strips of {@link #MR}
+ * weight rows, convert each strip's slice of {@link #KC} inputs to F32 into a small L1 buffer with
+ * contiguous vector loads, and run the micro-kernel over every panel of packed inputs. The
+ * micro-kernel keeps {@link #MR} outputs × {@link #PANEL} rows of the result in 12 vector registers and
+ * per step does 2 panel loads, 6 broadcasts and 12 FMAs.
  *
- * <p>Sizes: a packed block is 256 × 256 floats = 256 KB (in L2); one panel × BLOCK_INNER is
- * 2 vectors × 256 × 4 B = 16 KB (AVX2) / 32 KB (AVX-512), in or near L1.
+ * <p>Why weights broadcast: packing the weights instead (the other way round) meant transposing every
+ * converted weight into panels once per product, a scatter that measured ~30% of a 128-row F16
+ * product; the inputs are few (128-2,100 rows against 4,096-32,064 weight rows) so transposing them is
+ * under 1%, and weight rows are read once, in order, by one thread, as they stream from memory.
  *
- * <p>Measured per CPU-second of one AVX-512 core: the micro-kernel alone 199 GFLOP/s (the FMA
- * peak), the whole F16 product 512×4096 · 4096×4096ᵀ 143 GFLOP/s (packing, edges, stores).
+ * <p>Every output is the same chain of FMAs over k in order ({@link #KC} at a time, blocks added in
+ * order), whatever the number of rows or threads, so a row's result never depends on its neighbours.
  */
 final class Gemm {
 
-    /** Input rows per micro-kernel tile; 6 × 2 accumulators + 2 panel vectors + 1 broadcast = 15 registers. */
+    /** Weight rows per strip (micro-kernel outputs): 6 × 2 accumulators + 2 panel vectors + 1 broadcast = 15 registers. */
     static final int MR = 6;
-    /** Output columns per panel: two vectors. */
+    /** Input rows per panel: two vectors. */
     static final int PANEL = 2 * LANES;
-    static final int BLOCK_OUTPUTS = 256;
-    static final int BLOCK_INNER = 256;
-    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    /** Inner block: a strip's converted slice (6 × 256 floats, 6 KB) and one panel's block (32 KB on AVX-512) sit in L1. */
+    static final int KC = 256;
+    /** Input rows per row block: its packed inputs over one inner block (256 × 256 floats, 256 KB) stay in L2. */
+    static final int ROW_BLOCK = 8 * PANEL;
+    /** Strips accumulated together: their partial sums (48 outputs × ROW_BLOCK rows, 48 KB on AVX-512) stay in L1/L2. */
+    static final int STRIPS_PER_GROUP = 8;
 
     private Gemm() {}
 
     /** {@code out[n, o] = x[n]·w[o] (+ bias)} for all rows of x (F32) and all rows of w. */
     static void run(ParallelLoop loop, CpuTensor out, CpuTensor x, CpuTensor w, float[] bias, int biasOffset) {
-        int outputBlocks = ParallelLoop.ceilDiv(w.rows, BLOCK_OUTPUTS);
-        // Enough tasks for every thread even when there are few output blocks: split rows too.
-        int rowParts = Math.max(1, Math.min(ParallelLoop.ceilDiv(2 * loop.threads(), outputBlocks),
-                ParallelLoop.ceilDiv(x.rows, 8 * MR)));
-        int rowsPerPart = roundUp(ParallelLoop.ceilDiv(x.rows, rowParts), MR);
-        loop.forRange(outputBlocks * rowParts, 1, (start, end) -> {
-            Scratch scratch = SCRATCH.get();
-            for (int task = start; task < end; task++) {
-                int block = task / rowParts;
-                int part = task % rowParts;
-                int o0 = block * BLOCK_OUTPUTS;
-                int n0 = part * rowsPerPart;
-                int n1 = Math.min(x.rows, n0 + rowsPerPart);
-                if (n0 < n1) {
-                    block(out, x, w, o0, Math.min(BLOCK_OUTPUTS, w.rows - o0), n0, n1, scratch);
+        int strips = ParallelLoop.ceilDiv(w.rows, MR);
+        for (int n0 = 0; n0 < x.rows; n0 += ROW_BLOCK) {
+            int rows = Math.min(ROW_BLOCK, x.rows - n0);
+            float[] packed = packInputs(loop, x, n0, rows);
+            int first = n0;
+            loop.forRange(strips, STRIPS_PER_GROUP, (start, end) -> {
+                Scratch scratch = SCRATCH.get();
+                for (int group = start; group < end; group += STRIPS_PER_GROUP) {
+                    stripGroup(out, w, packed, first, rows, group, Math.min(end, group + STRIPS_PER_GROUP), bias,
+                            biasOffset, scratch);
+                }
+            });
+        }
+    }
+
+    /**
+     * Rows [n0, n0 + rows) of x, k-major per panel: for inner block kb (width kc) and panel p,
+     * {@code packed[kb·paddedRows + p·PANEL·kc + k·PANEL + j] = x[n0 + p·PANEL + j][kb + k]}, zero past the last row.
+     * The array belongs to the calling thread and is reused by its next products.
+     */
+    private static float[] packInputs(ParallelLoop loop, CpuTensor x, int n0, int rows) {
+        int panels = ParallelLoop.ceilDiv(rows, PANEL);
+        int inner = x.columns;
+        int size = panels * PANEL * inner;
+        float[] packed = PACKED_INPUTS.get();
+        if (packed.length < size) {
+            packed = new float[size];
+            PACKED_INPUTS.set(packed);
+        }
+        float[] into = packed;
+        int paddedRows = panels * PANEL;
+        loop.forRange(paddedRows, PANEL, (start, end) -> {
+            float[] row = new float[inner];
+            for (int j = start; j < end; j++) {
+                int panel = j / PANEL;
+                int lane = j % PANEL;
+                if (j < rows) {
+                    x.readRow(n0 + j, row);
+                } else {
+                    Arrays.fill(row, 0f);
+                }
+                for (int kb = 0; kb < inner; kb += KC) {
+                    int kc = Math.min(KC, inner - kb);
+                    int at = kb * paddedRows + panel * PANEL * kc + lane;
+                    for (int k = 0; k < kc; k++) {
+                        into[at + k * PANEL] = row[kb + k];
+                    }
                 }
             }
         });
-        if (bias != null) {
-            addBias(loop, out, bias, biasOffset);
+        return packed;
+    }
+
+    /** Strips [firstStrip, endStrip) (at most {@link #STRIPS_PER_GROUP}) against every packed panel, then written out. */
+    private static void stripGroup(CpuTensor out, CpuTensor w, float[] packed, int n0, int rows, int firstStrip,
+                                   int endStrip, float[] bias, int biasOffset, Scratch s) {
+        int inner = w.columns;
+        int panels = ParallelLoop.ceilDiv(rows, PANEL);
+        int paddedRows = panels * PANEL;
+        for (int kb = 0; kb < inner; kb += KC) {
+            int kc = Math.min(KC, inner - kb);
+            boolean firstBlock = kb == 0;
+            for (int strip = firstStrip; strip < endStrip; strip++) {
+                convertStrip(w, strip * MR, kb, kc, s.strip);
+                int accAt = (strip - firstStrip) * MR * ROW_BLOCK;
+                for (int p = 0; p < panels; p++) {
+                    kernel(s.strip, kc, packed, kb * paddedRows + p * PANEL * kc, s.tile);
+                    accumulate(s.tile, s.sums, accAt + p * PANEL, firstBlock);
+                }
+            }
+        }
+        for (int strip = firstStrip; strip < endStrip; strip++) {
+            for (int r = 0; r < MR && strip * MR + r < w.rows; r++) {
+                int o = strip * MR + r;
+                float b = bias == null ? 0f : bias[biasOffset + o];
+                int accAt = ((strip - firstStrip) * MR + r) * ROW_BLOCK;
+                for (int n = 0; n < rows; n++) {
+                    out.set(n0 + n, o, s.sums[accAt + n] + b);
+                }
+            }
         }
     }
 
+    /** Weight rows [o0, o0 + MR) × inputs [kb, kb + kc) as F32, row r at {@code strip[r·KC]}; rows past the end are zero. */
+    private static void convertStrip(CpuTensor w, int o0, int kb, int kc, float[] strip) {
+        for (int r = 0; r < MR; r++) {
+            if (o0 + r < w.rows) {
+                Halves.toFloats(w.dtype, w.segment, w.byteOffset(o0 + r, kb), kc, strip, r * KC);
+            } else {
+                Arrays.fill(strip, r * KC, r * KC + kc, 0f);
+            }
+        }
+    }
+
+    /** A tile row per output: {@code sums[at + r·ROW_BLOCK, + PANEL) (+)= tile[r·PANEL, + PANEL)}. */
+    private static void accumulate(float[] tile, float[] sums, int at, boolean first) {
+        for (int r = 0; r < MR; r++) {
+            int to = at + r * ROW_BLOCK;
+            FloatVector v0 = FloatVector.fromArray(FLOATS, tile, r * PANEL);
+            FloatVector v1 = FloatVector.fromArray(FLOATS, tile, r * PANEL + LANES);
+            if (!first) {
+                v0 = v0.add(FloatVector.fromArray(FLOATS, sums, to));
+                v1 = v1.add(FloatVector.fromArray(FLOATS, sums, to + LANES));
+            }
+            v0.intoArray(sums, to);
+            v1.intoArray(sums, to + LANES);
+        }
+    }
+
+    /** The caller's packed inputs, grown to the largest row block × inner size it has multiplied. */
+    private static final ThreadLocal<float[]> PACKED_INPUTS = ThreadLocal.withInitial(() -> new float[0]);
+
     /**
-     * Kept per thread and reused: a fresh one per call and task (256 KB zeroed each time) was about
-     * 10% of a 7B prefill's CPU time. Threads run one task body at a time, and nothing inside a
-     * body starts another matmul, so a thread's scratch is never in use twice at once.
+     * Kept per thread and reused: a fresh one per call and task was about 10% of a 7B prefill's CPU
+     * time. Threads run one chunk body at a time, and nothing inside a body starts another matmul, so a
+     * thread's scratch is never in use twice at once.
      */
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    /** Per-thread buffers: the packed weight block, a converted weight row and an input tile. */
+    /** Per-thread buffers: a converted weight strip, a result tile and a strip group's partial sums. */
     private static final class Scratch {
-        final float[] packed = new float[BLOCK_OUTPUTS / PANEL * PANEL * BLOCK_INNER + PANEL * BLOCK_INNER];
-        final float[] weightRow = new float[BLOCK_INNER];
-        final float[] inputs = new float[MR * BLOCK_INNER];
+        final float[] strip = new float[MR * KC];
         final float[] tile = new float[MR * PANEL];
-    }
-
-    private static void block(CpuTensor out, CpuTensor x, CpuTensor w, int o0, int outputs, int n0, int n1,
-                              Scratch s) {
-        int panels = ParallelLoop.ceilDiv(outputs, PANEL);
-        for (int k0 = 0; k0 < x.columns; k0 += BLOCK_INNER) {
-            int kc = Math.min(BLOCK_INNER, x.columns - k0);
-            pack(w, o0, outputs, k0, kc, s);
-            boolean first = k0 == 0;
-            for (int n = n0; n < n1; n += MR) {
-                int mr = Math.min(MR, n1 - n);
-                for (int r = 0; r < mr; r++) {
-                    MemorySegment.copy(x.segment, CpuTensor.F32, x.byteOffset(n + r, k0), s.inputs, r * kc, kc);
-                }
-                for (int p = 0; p < panels; p++) {
-                    int width = Math.min(PANEL, outputs - p * PANEL);
-                    long outAt = out.byteOffset(n, o0 + p * PANEL);
-                    long outRowBytes = (long) out.rowStride * Float.BYTES;
-                    if (mr == MR) {
-                        kernel6(s.inputs, kc, s.packed, p * PANEL * kc, s.tile);
-                    } else {
-                        kernelRows(mr, s.inputs, kc, s.packed, p * PANEL * kc, s.tile);
-                    }
-                    for (int r = 0; r < mr; r++) {
-                        store(out.segment, outAt + r * outRowBytes, width, first, s.tile, r * PANEL);
-                    }
-                }
-            }
-        }
-    }
-
-    /** Weight rows [o0, o0+outputs) × inputs [k0, k0+kc) into panels: packed[p][k][j] = w[o0 + p·PANEL + j][k0 + k]. */
-    private static void pack(CpuTensor w, int o0, int outputs, int k0, int kc, Scratch s) {
-        int panels = ParallelLoop.ceilDiv(outputs, PANEL);
-        float[] packed = s.packed;
-        for (int j = 0; j < panels * PANEL; j++) {
-            int panelBase = (j / PANEL) * PANEL * kc;
-            int lane = j % PANEL;
-            if (j >= outputs) {
-                for (int k = 0; k < kc; k++) {
-                    packed[panelBase + k * PANEL + lane] = 0f;
-                }
-                continue;
-            }
-            Halves.toFloats(w.dtype, w.segment, w.byteOffset(o0 + j, k0), kc, s.weightRow);
-            float[] row = s.weightRow;
-            for (int k = 0; k < kc; k++) {
-                packed[panelBase + k * PANEL + lane] = row[k];
-            }
-        }
+        final float[] sums = new float[STRIPS_PER_GROUP * MR * ROW_BLOCK];
     }
 
     /**
-     * The 6-row micro-kernel: {@code tile (6 × PANEL) = inputs (6 × kc) · panel (kc × PANEL)}. It
-     * writes a plain array: storing straight into the output segment from here measured 7× slower
-     * (C2 then kept the accumulators boxed through the loop).
+     * The micro-kernel: {@code tile (6 outputs × PANEL rows) = strip (6 × kc) · panel (kc × PANEL)}. It
+     * writes a plain array: storing straight into a segment from here measured 7× slower (C2 then kept
+     * the accumulators boxed through the loop).
      */
-    static void kernel6(float[] in, int kc, float[] packed, int panel, float[] tile) {
+    static void kernel(float[] strip, int kc, float[] packed, int panel, float[] tile) {
         FloatVector c00 = FloatVector.zero(FLOATS), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         for (int k = 0; k < kc; k++) {
             int at = panel + k * PANEL;
             FloatVector b0 = FloatVector.fromArray(FLOATS, packed, at);
             FloatVector b1 = FloatVector.fromArray(FLOATS, packed, at + LANES);
-            FloatVector a = FloatVector.broadcast(FLOATS, in[k]);
+            FloatVector a = FloatVector.broadcast(FLOATS, strip[k]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(FLOATS, in[kc + k]);
+            a = FloatVector.broadcast(FLOATS, strip[KC + k]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(FLOATS, in[2 * kc + k]);
+            a = FloatVector.broadcast(FLOATS, strip[2 * KC + k]);
             c20 = a.fma(b0, c20);
             c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(FLOATS, in[3 * kc + k]);
+            a = FloatVector.broadcast(FLOATS, strip[3 * KC + k]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(FLOATS, in[4 * kc + k]);
+            a = FloatVector.broadcast(FLOATS, strip[4 * KC + k]);
             c40 = a.fma(b0, c40);
             c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(FLOATS, in[5 * kc + k]);
+            a = FloatVector.broadcast(FLOATS, strip[5 * KC + k]);
             c50 = a.fma(b0, c50);
             c51 = a.fma(b1, c51);
         }
@@ -166,55 +210,6 @@ final class Gemm {
         c41.intoArray(tile, 4 * PANEL + LANES);
         c50.intoArray(tile, 5 * PANEL);
         c51.intoArray(tile, 5 * PANEL + LANES);
-    }
-
-    /** Fewer than 6 rows (the last tile): one row at a time. */
-    private static void kernelRows(int rows, float[] in, int kc, float[] packed, int panel, float[] tile) {
-        for (int r = 0; r < rows; r++) {
-            FloatVector c0 = FloatVector.zero(FLOATS);
-            FloatVector c1 = c0;
-            for (int k = 0; k < kc; k++) {
-                int at = panel + k * PANEL;
-                FloatVector a = FloatVector.broadcast(FLOATS, in[r * kc + k]);
-                c0 = a.fma(FloatVector.fromArray(FLOATS, packed, at), c0);
-                c1 = a.fma(FloatVector.fromArray(FLOATS, packed, at + LANES), c1);
-            }
-            c0.intoArray(tile, r * PANEL);
-            c1.intoArray(tile, r * PANEL + LANES);
-        }
-    }
-
-    /** Writes (first k block) or adds (later blocks) one row of a tile; {@code width} valid columns. */
-    private static void store(MemorySegment out, long at, int width, boolean first, float[] tile, int tileAt) {
-        FloatVector v0 = FloatVector.fromArray(FLOATS, tile, tileAt);
-        FloatVector v1 = FloatVector.fromArray(FLOATS, tile, tileAt + LANES);
-        if (width == PANEL) {
-            if (!first) {
-                v0 = v0.add(FloatVector.fromMemorySegment(FLOATS, out, at, LE));
-                v1 = v1.add(FloatVector.fromMemorySegment(FLOATS, out, at + 4L * LANES, LE));
-            }
-            v0.intoMemorySegment(out, at, LE);
-            v1.intoMemorySegment(out, at + 4L * LANES, LE);
-            return;
-        }
-        VectorMask<Float> m0 = FLOATS.indexInRange(0, width);
-        VectorMask<Float> m1 = FLOATS.indexInRange(LANES, width);
-        if (!first) {
-            v0 = v0.add(FloatVector.fromMemorySegment(FLOATS, out, at, LE, m0));
-            v1 = v1.add(FloatVector.fromMemorySegment(FLOATS, out, at + 4L * LANES, LE, m1));
-        }
-        v0.intoMemorySegment(out, at, LE, m0);
-        v1.intoMemorySegment(out, at + 4L * LANES, LE, m1);
-    }
-
-    private static void addBias(ParallelLoop loop, CpuTensor out, float[] bias, int biasOffset) {
-        loop.forRange(out.rows, 16, (start, end) -> {
-            for (int n = start; n < end; n++) {
-                for (int o = 0; o < out.columns; o++) {
-                    out.set(n, o, out.get(n, o) + bias[biasOffset + o]);
-                }
-            }
-        });
     }
 
     static int roundUp(int value, int multiple) {

@@ -35,30 +35,35 @@ final class Halves {
 
     /** {@code count} values of {@code dtype} starting at byte {@code offset} into {@code dst[0, count)}. */
     static void toFloats(DType dtype, MemorySegment segment, long offset, int count, float[] dst) {
+        toFloats(dtype, segment, offset, count, dst, 0);
+    }
+
+    /** {@code count} values of {@code dtype} starting at byte {@code offset} into {@code dst[at, at + count)}. */
+    static void toFloats(DType dtype, MemorySegment segment, long offset, int count, float[] dst, int at) {
         switch (dtype) {
-            case F32 -> MemorySegment.copy(segment, CpuTensor.F32, offset, dst, 0, count);
-            case F16 -> f16ToFloats(segment, offset, count, dst);
-            case BF16 -> bf16ToFloats(segment, offset, count, dst);
+            case F32 -> MemorySegment.copy(segment, CpuTensor.F32, offset, dst, at, count);
+            case F16 -> f16ToFloats(segment, offset, count, dst, at);
+            case BF16 -> bf16ToFloats(segment, offset, count, dst, at);
         }
     }
 
-    private static void f16ToFloats(MemorySegment segment, long offset, int count, float[] dst) {
+    private static void f16ToFloats(MemorySegment segment, long offset, int count, float[] dst, int at) {
         int i = 0;
         for (; i <= count - LANES; i += LANES) {
-            f16(segment, offset + 2L * i).intoArray(dst, i);
+            f16(segment, offset + 2L * i).intoArray(dst, at + i);
         }
         for (; i < count; i++) {
-            dst[i] = Float.float16ToFloat(segment.get(CpuTensor.HALF, offset + 2L * i));
+            dst[at + i] = Float.float16ToFloat(segment.get(CpuTensor.HALF, offset + 2L * i));
         }
     }
 
-    private static void bf16ToFloats(MemorySegment segment, long offset, int count, float[] dst) {
+    private static void bf16ToFloats(MemorySegment segment, long offset, int count, float[] dst, int at) {
         int i = 0;
         for (; i <= count - LANES; i += LANES) {
-            bf16(segment, offset + 2L * i).intoArray(dst, i);
+            bf16(segment, offset + 2L * i).intoArray(dst, at + i);
         }
         for (; i < count; i++) {
-            dst[i] = Float.intBitsToFloat(segment.get(CpuTensor.HALF, offset + 2L * i) << 16);
+            dst[at + i] = Float.intBitsToFloat(segment.get(CpuTensor.HALF, offset + 2L * i) << 16);
         }
     }
 

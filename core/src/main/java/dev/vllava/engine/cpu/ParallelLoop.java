@@ -1,12 +1,11 @@
 package dev.vllava.engine.cpu;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.RecursiveAction;
+import java.util.function.IntConsumer;
 
 /**
- * Runs a loop over {@code [0, count)} on a fixed pool, split into contiguous ranges. Ranges are
- * about four per thread so that a thread slowed by another process does not hold everyone back.
+ * Runs a loop over {@code [0, count)} on a fixed {@link ThreadTeam}, split into contiguous ranges.
+ * Ranges are about four per thread so that a thread slowed by another process does not hold everyone
+ * back. With one thread, or when called from inside one of its own loops, the loop runs inline.
  */
 final class ParallelLoop implements AutoCloseable {
 
@@ -17,7 +16,7 @@ final class ParallelLoop implements AutoCloseable {
 
     private static final int CHUNKS_PER_THREAD = 4;
 
-    private final ForkJoinPool pool;
+    private final ThreadTeam team;
     private final int threads;
 
     ParallelLoop(int threads) {
@@ -25,7 +24,7 @@ final class ParallelLoop implements AutoCloseable {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
         this.threads = threads;
-        this.pool = threads == 1 ? null : new ForkJoinPool(threads);
+        this.team = threads == 1 ? null : new ThreadTeam(threads);
     }
 
     int threads() {
@@ -38,32 +37,31 @@ final class ParallelLoop implements AutoCloseable {
             return;
         }
         int chunk = Math.max(Math.max(grain, 1), ceilDiv(count, threads * CHUNKS_PER_THREAD));
-        if (pool == null || count <= chunk || ForkJoinTask.getPool() == pool) {
+        if (team == null || count <= chunk || team.isInside()) {
             body.run(0, count);
             return;
         }
-        pool.invoke(new Split(body, 0, count, chunk));
+        team.run(body, count, chunk);
     }
 
     /**
-     * Runs {@code body} for every index in {@code [0, count)}, each index its own task, for work
-     * items of uneven cost (work stealing balances them).
+     * Runs {@code body} for every index in {@code [0, count)}, each index its own chunk, for work
+     * items of uneven cost (threads claim the next index when done with theirs).
      */
-    void forEach(int count, java.util.function.IntConsumer body) {
+    void forEach(int count, IntConsumer body) {
         if (count <= 0) {
             return;
         }
-        if (pool == null || count == 1 || ForkJoinTask.getPool() == pool) {
-            for (int i = 0; i < count; i++) {
-                body.accept(i);
-            }
-            return;
-        }
-        pool.invoke(new Split((start, end) -> {
+        RangeBody each = (start, end) -> {
             for (int i = start; i < end; i++) {
                 body.accept(i);
             }
-        }, 0, count, 1));
+        };
+        if (team == null || count == 1 || team.isInside()) {
+            each.run(0, count);
+            return;
+        }
+        team.run(each, count, 1);
     }
 
     /** Like {@link #forRange} with exactly one range per index group of {@code blockSize}. */
@@ -82,35 +80,8 @@ final class ParallelLoop implements AutoCloseable {
 
     @Override
     public void close() {
-        if (pool != null) {
-            pool.shutdownNow();
-        }
-    }
-
-    private static final class Split extends RecursiveAction {
-        private final RangeBody body;
-        private final int start;
-        private final int end;
-        private final int chunk;
-
-        Split(RangeBody body, int start, int end, int chunk) {
-            this.body = body;
-            this.start = start;
-            this.end = end;
-            this.chunk = chunk;
-        }
-
-        @Override
-        protected void compute() {
-            if (end - start <= chunk) {
-                body.run(start, end);
-                return;
-            }
-            int middle = start + ceilDiv((end - start) / 2, chunk) * chunk;
-            if (middle >= end) {
-                middle = start + (end - start) / 2;
-            }
-            invokeAll(new Split(body, start, middle, chunk), new Split(body, middle, end, chunk));
+        if (team != null) {
+            team.close();
         }
     }
 }

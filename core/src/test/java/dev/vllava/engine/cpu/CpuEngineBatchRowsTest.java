@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import dev.vllava.checkpoint.DType;
 import dev.vllava.engine.Tensor;
-import dev.vllava.model.BatchDecoder;
 import java.lang.foreign.Arena;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
@@ -12,7 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * What batched decoding relies on: for up to {@link BatchDecoder#EXACT_ROWS} input rows, each row of a
+ * What batched decoding relies on: for up to {@link CpuEngine#rowIndependentMatmulRows()} input rows, each row of a
  * matmul is bit for bit the product of that row alone, so B sequences stepping together get exactly the
  * logits each would get on its own.
  */
@@ -32,7 +31,7 @@ class CpuEngineBatchRowsTest {
         Random random = new Random(inner * 31L + outputs);
         Weights w = Weights.random(arena, "w", dtype, outputs, inner, random);
         Tensor weight = engine.weight(w.data);
-        for (int rows = 1; rows <= BatchDecoder.EXACT_ROWS; rows++) {
+        for (int rows = 1; rows <= engine.rowIndependentMatmulRows(); rows++) {
             float[] x = Weights.gaussian(rows * inner, random);
             try (Tensor input = engine.upload(x, rows, inner); Tensor out = engine.allocate(rows, outputs)) {
                 engine.matmul(out, input, weight, null);

@@ -13,9 +13,10 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Runs {@link MatmulBenchmark} in this JVM (the launcher must pass {@code --add-modules
- * jdk.incubator.vector}), then {@link MachineLimits}, and prints the matmul rates as fractions of
- * the machine's read bandwidth (GEMV) and FMA peak (GEMM). Arguments: [threads] [iterations].
+ * Runs {@link MatmulBenchmark} and {@link ParallelLoopBenchmark} in this JVM (the launcher must pass
+ * {@code --add-modules jdk.incubator.vector}), then {@link MachineLimits}, and prints the matmul rates
+ * as fractions of the machine's read bandwidth (GEMV) and FMA peak (GEMM), and the cost of one empty
+ * parallel loop. Arguments: [threads] [iterations].
  *
  * <p>On a machine shared with other work, wall-clock rates mostly measure the sharing, so it also
  * prints the rates per CPU-second this process actually got (process CPU time), which estimate
@@ -34,6 +35,7 @@ public final class CpuEngineBenchmarks {
         int iterations = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         Options options = new OptionsBuilder()
                 .include(MatmulBenchmark.class.getName())
+                .include(ParallelLoopBenchmark.class.getName())
                 .param("threads", Integer.toString(threads))
                 .forks(0) // in this JVM, so MachineLimits below measures the same process
                 .warmupIterations(3)
@@ -56,6 +58,8 @@ public final class CpuEngineBenchmarks {
                 double gflops = GEMM_FLOPS / seconds / 1e9;
                 System.out.printf("gemmF16 512x4096 · 4096x4096ᵀ: %.1f ms, %.1f GFLOP/s = %.0f%% of FMA peak%n",
                         seconds * 1e3, gflops, 100 * gflops / limits.fmaGflops());
+            } else if (name.endsWith("emptyLoop")) {
+                System.out.printf("empty parallel loop: %.2f µs%n", result.getPrimaryResult().getScore());
             }
         }
         perCpuSecond(threads);

@@ -1,5 +1,6 @@
 package dev.vllava.engine.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,14 +27,15 @@ class CpuEngineMatmulTest {
 
     /**
      * Sizes cover the decode path (1-3 rows), the blocked path (many rows, partial row and column
-     * tiles) and inner sizes that are not a multiple of any vector width.
+     * tiles, more rows than one row block) and inner sizes that are not a multiple of any vector width.
      */
     @ParameterizedTest
     @CsvSource({
         "F32, 1, 37, 19", "F16, 1, 37, 19", "BF16, 1, 37, 19",
         "F32, 3, 300, 70", "F16, 3, 300, 70", "BF16, 3, 300, 70",
         "F32, 67, 131, 45", "F16, 67, 131, 45", "BF16, 67, 131, 45",
-        "F16, 70, 520, 97", "F32, 9, 16, 33", "F16, 130, 1030, 40", "BF16, 20, 300, 300", "F16, 8, 64, 600"
+        "F16, 70, 520, 97", "F32, 9, 16, 33", "F16, 130, 1030, 40", "BF16, 20, 300, 300", "F16, 8, 64, 600",
+        "F16, 300, 70, 13", "BF16, 257, 600, 7"
     })
     void matmulMatchesDoubleReferenceOnStridedViews(DType dtype, int rows, int inner, int outputs) {
         Random random = new Random(rows * 1000L + inner + outputs);
@@ -106,6 +108,22 @@ class CpuEngineMatmulTest {
                 }
                 assertEquals(expected, got[n * 6 + o], 1e-5);
             }
+        }
+    }
+
+    @Test
+    void aBlockedMatmulRowDoesNotDependOnTheRowsBesideIt() {
+        Random random = new Random(4);
+        int inner = 600;
+        int outputs = 50;
+        Tensor weight = engine.weight(Weights.random(arena, "w", DType.F16, outputs, inner, random).data);
+        float[] x = Weights.gaussian(300 * inner, random);
+        try (Tensor all = engine.upload(x, 300, inner); Tensor out = engine.allocate(300, outputs);
+             Tensor some = engine.allocate(20, outputs)) {
+            engine.matmul(out, all, weight, null);
+            engine.matmul(some, all.rowSlice(270, 20), weight, null);
+            assertArrayEquals(engine.download(out.rowSlice(270, 20)), engine.download(some),
+                    "rows 270-289 of a 300-row product (second row block) against the same 20 rows alone");
         }
     }
 

@@ -1,10 +1,10 @@
 package dev.vllava.eval;
 
-import java.util.List;
+import dev.vllava.model.ChatTemplate;
 
 /**
- * Builds the Video-LLaVA prompt for an item: {@code USER: <image>\n...<video>\n{text} ASSISTANT:}, one
- * placeholder line per medium (images first, then videos), as the HF {@code VideoLlavaProcessor} expects.
+ * Builds the Video-LLaVA prompt for an item: the first turn of {@link ChatTemplate} (no system text) with
+ * one placeholder line per medium, images first, and the task's user text.
  *
  * <p>What {@code {text}} is per task, following the public Video-LLaVA / LLaVA-1.5 eval scripts:
  * <ul>
@@ -19,15 +19,16 @@ import java.util.List;
  *       "Answer with the option's letter from the given choices directly."
  * </ul>
  */
-public final class Prompts {
+public final class TaskPrompts {
     /** The instruction LLaVA's MMBench eval appends to multiple-choice questions (English). */
     public static final String CHOICE_INSTRUCTION = "Answer with the option's letter from the given choices directly.";
 
-    private Prompts() {}
+    private TaskPrompts() {}
 
     /** The whole prompt for one item. */
     public static String prompt(EvalItem item, Task task) {
-        return "USER: " + placeholders(item.media()) + userText(item, task) + " ASSISTANT:";
+        int images = (int) item.media().stream().filter(m -> m.kind() == MediaRef.Kind.IMAGE).count();
+        return ChatTemplate.firstTurn(null, images, item.media().size() - images, userText(item, task));
     }
 
     /** The user's turn without placeholders: the question, and for {@code choice} the options. */
@@ -44,13 +45,5 @@ public final class Prompts {
             text.append('\n').append(option.letter()).append(". ").append(option.text());
         }
         return text.append('\n').append(CHOICE_INSTRUCTION).toString();
-    }
-
-    private static String placeholders(List<MediaRef> media) {
-        StringBuilder text = new StringBuilder();
-        for (MediaRef ref : media) {
-            text.append(ref.kind().placeholder()).append('\n');
-        }
-        return text.toString();
     }
 }

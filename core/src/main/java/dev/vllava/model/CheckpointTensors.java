@@ -7,18 +7,18 @@ import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.function.Function;
 
-/** Checkpoint tensors by name, under a prefix such as {@code video_tower.vision_model.}. */
-final class Weights {
+/** A checkpoint's tensors by name (or any source of them, such as synthetic weights), under a prefix such as {@code video_tower.vision_model.}. */
+final class CheckpointTensors {
     private final Function<String, TensorData> source;
     private final String prefix;
 
-    Weights(Function<String, TensorData> source, String prefix) {
+    CheckpointTensors(Function<String, TensorData> source, String prefix) {
         this.source = source;
         this.prefix = prefix;
     }
 
-    Weights under(String subPrefix) {
-        return new Weights(source, prefix + subPrefix);
+    CheckpointTensors under(String subPrefix) {
+        return new CheckpointTensors(source, prefix + subPrefix);
     }
 
     TensorData get(String name) {

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-class PromptsTest {
+class TaskPromptsTest {
     private static EvalItem item(String json) throws Exception {
         return EvalItem.parse(Jsonl.MAPPER.readTree(json), "q.jsonl", 1, 0, Path.of("/media"));
     }
@@ -14,13 +14,13 @@ class PromptsTest {
     @Test
     void videoPromptMatchesVideoLlavaTemplate() throws Exception {
         EvalItem item = item("{\"id\": 1, \"video\": \"v.mp4\", \"question\": \"What color is the shape?\"}");
-        assertEquals("USER: <video>\nWhat color is the shape? ASSISTANT:", Prompts.prompt(item, Task.OPEN));
+        assertEquals("USER: <video>\nWhat color is the shape? ASSISTANT:", TaskPrompts.prompt(item, Task.OPEN));
     }
 
     @Test
     void imagesComeFirstOnePlaceholderLineEach() throws Exception {
         EvalItem item = item("{\"id\": 1, \"video\": \"v.mp4\", \"images\": [\"a.png\", \"b.png\"], \"question\": \"Q?\"}");
-        assertEquals("USER: <image>\n<image>\n<video>\nQ? ASSISTANT:", Prompts.prompt(item, Task.OPEN));
+        assertEquals("USER: <image>\n<image>\n<video>\nQ? ASSISTANT:", TaskPrompts.prompt(item, Task.OPEN));
     }
 
     @Test
@@ -28,7 +28,7 @@ class PromptsTest {
         EvalItem item = item("{\"id\": 1, \"image\": \"a.jpg\", \"question\": \"Is there a dog in the image?\\n"
                 + "Answer the question using a single word or phrase.\"}");
         assertEquals("USER: <image>\nIs there a dog in the image?\nAnswer the question using a single word or phrase."
-                + " ASSISTANT:", Prompts.prompt(item, Task.YESNO));
+                + " ASSISTANT:", TaskPrompts.prompt(item, Task.YESNO));
     }
 
     @Test
@@ -39,6 +39,6 @@ class PromptsTest {
         EvalItem item = EvalItem.parse(json, "q.jsonl", 1, 0, Path.of("/media"));
         assertEquals("USER: <image>\nLook closely.\nWhich fruit?\nA. apple\nB. pear\n"
                 + "Answer with the option's letter from the given choices directly. ASSISTANT:",
-                Prompts.prompt(item, Task.CHOICE));
+                TaskPrompts.prompt(item, Task.CHOICE));
     }
 }

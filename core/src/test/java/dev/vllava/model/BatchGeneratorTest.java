@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * and media, sequences finishing at different steps, batches larger than one decode step.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class BatchSessionTest {
+class BatchGeneratorTest {
     private GoldenData golden;
     private Engine engine;
     private Pipeline tinyA;
@@ -73,8 +73,8 @@ class BatchSessionTest {
     @ParameterizedTest(name = "{0} rows per step")
     @ValueSource(ints = {3, 8})
     void batchedAnswersEqualOneByOneAnswers(int rowsPerStep) {
-        BatchSession batch = new BatchSession(tinyA, rowsPerStep);
-        List<BatchSession.Sequence> sequences = new ArrayList<>();
+        BatchGenerator batch = new BatchGenerator(tinyA, rowsPerStep);
+        List<BatchGenerator.Sequence> sequences = new ArrayList<>();
         for (int i = 0; i < prompts.size(); i++) {
             sequences.add(batch.start(prompts.get(i), media.get(i), lengthLimited(i)));
         }
@@ -100,8 +100,8 @@ class BatchSessionTest {
             options.add(new GenerationOptions(10, SamplingOptions.GREEDY, Set.of(free[i % free.length])));
         }
         List<Answer> batched = new ArrayList<>();
-        List<BatchSession.Sequence> sequences = new ArrayList<>();
-        BatchSession batch = new BatchSession(tinyA);
+        List<BatchGenerator.Sequence> sequences = new ArrayList<>();
+        BatchGenerator batch = new BatchGenerator(tinyA);
         for (int i = 0; i < prompts.size(); i++) {
             sequences.add(batch.start(prompts.get(i), media.get(i), options.get(i)));
         }
@@ -115,8 +115,18 @@ class BatchSessionTest {
     }
 
     @Test
+    void sampledBatchAnswersEqualSampledOneByOneAnswers() {
+        GenerationOptions sampled = tinyA.options(6, new SamplingOptions(0.9, 40, 0.95, 1234));
+        List<Answer> answers = new BatchGenerator(tinyA).answer(prompts.subList(0, 4), media.subList(0, 4), sampled);
+        for (int i = 0; i < 4; i++) {
+            assertArrayEquals(tinyA.answer(prompts.get(i), media.get(i), sampled, TokenListener.NONE).tokenIds(),
+                    answers.get(i).tokenIds(), "question " + i + ": one sampler per sequence, seeded as a single answer's");
+        }
+    }
+
+    @Test
     void answerListIsInOrder() {
-        List<Answer> answers = new BatchSession(tinyA).answer(prompts.subList(0, 3), media.subList(0, 3),
+        List<Answer> answers = new BatchGenerator(tinyA).answer(prompts.subList(0, 3), media.subList(0, 3),
                 tinyA.options(3, SamplingOptions.GREEDY));
         for (int i = 0; i < 3; i++) {
             assertArrayEquals(tinyA.answer(prompts.get(i), media.get(i), tinyA.options(3, SamplingOptions.GREEDY),
@@ -129,7 +139,7 @@ class BatchSessionTest {
         String prompt = golden.prompt("video_q").get("text").asText();
         List<VisualInput> video = media.get(3);
         GenerationOptions tooMany = tinyA.options(3000, SamplingOptions.GREEDY);
-        VllavaException batched = assertThrows(VllavaException.class, () -> new BatchSession(tinyA).start(prompt, video, tooMany));
+        VllavaException batched = assertThrows(VllavaException.class, () -> new BatchGenerator(tinyA).start(prompt, video, tooMany));
         VllavaException alone = assertThrows(VllavaException.class, () -> tinyA.answer(prompt, video, tooMany, TokenListener.NONE));
         assertEquals(Failure.CONTEXT_OVERFLOW, batched.failure());
         assertEquals(alone.getMessage(), batched.getMessage());
@@ -137,7 +147,7 @@ class BatchSessionTest {
         List<VisualInput> twoVideos = List.of(video.getFirst(), video.getFirst());
         String twoVideoPrompt = "USER: <video><video> Hi ASSISTANT:";
         GenerationOptions one = tinyA.options(1, SamplingOptions.GREEDY);
-        VllavaException longBatched = assertThrows(VllavaException.class, () -> new BatchSession(tinyA).start(twoVideoPrompt, twoVideos, one));
+        VllavaException longBatched = assertThrows(VllavaException.class, () -> new BatchGenerator(tinyA).start(twoVideoPrompt, twoVideos, one));
         VllavaException longAlone = assertThrows(VllavaException.class, () -> tinyA.answer(twoVideoPrompt, twoVideos, one, TokenListener.NONE));
         assertEquals(longAlone.getMessage(), longBatched.getMessage());
     }

@@ -1,0 +1,57 @@
+package dev.vllava.model;
+
+import dev.vllava.engine.AttentionShape;
+import dev.vllava.engine.Engine;
+import dev.vllava.engine.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Keys and values as one {@code [capacity, kvWidth]} tensor per layer, allocated up front for the whole context. */
+final class ContiguousKvStorage implements KvStorage {
+    private final Engine engine;
+    private final List<Tensor> keys = new ArrayList<>();
+    private final List<Tensor> values = new ArrayList<>();
+    private final int capacity;
+
+    ContiguousKvStorage(Engine engine, int layers, int capacity, int kvWidth) {
+        this.engine = engine;
+        this.capacity = capacity;
+        for (int i = 0; i < layers; i++) {
+            keys.add(engine.allocate(capacity, kvWidth));
+            values.add(engine.allocate(capacity, kvWidth));
+        }
+    }
+
+    @Override
+    public int capacity() {
+        return capacity;
+    }
+
+    @Override
+    public void write(int layer, int first, Tensor k, Tensor v) {
+        engine.copy(keys.get(layer).rowSlice(first, k.rows()), k);
+        engine.copy(values.get(layer).rowSlice(first, v.rows()), v);
+    }
+
+    @Override
+    public void attend(int layer, Tensor out, Tensor queries, int visible, AttentionShape shape) {
+        engine.attention(out, queries, keys.get(layer).rowSlice(0, visible), values.get(layer).rowSlice(0, visible), shape);
+    }
+
+    @Override
+    public KvStorage share(int positions, int newCapacity) {
+        ContiguousKvStorage copy = new ContiguousKvStorage(engine, keys.size(), newCapacity, keys.getFirst().columns());
+        for (int layer = 0; layer < keys.size(); layer++) {
+            copy.write(layer, 0, keys.get(layer).rowSlice(0, positions), values.get(layer).rowSlice(0, positions));
+        }
+        return copy;
+    }
+
+    @Override
+    public void close() {
+        keys.forEach(Tensor::close);
+        values.forEach(Tensor::close);
+        keys.clear();
+        values.clear();
+    }
+}
