@@ -11,7 +11,7 @@ DEMO_VIDEO := testdata/shapes/bench/media/v000.mp4
 
 AOT_CACHE := cli/target/vllava.aot
 
-.PHONY: build test demo ptx aot bench bench-engine bench-gpu dist clean
+.PHONY: build test demo ptx aot bench bench-engine bench-gpu dist clean serve-load serve-browser
 
 build: ptx
 	$(MVN) -q -DskipTests package
@@ -83,6 +83,19 @@ bench-gpu: build
 	$(JAVA_HOME)/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
 	  -cp 'cli/target/lib/*' dev.vllava.cuda.CudaBench > $(BENCH_OUT)/vllava-cuda.json
 	python3 bench/hf_peer.py --json-out $(BENCH_OUT)/hf.json --compare $(BENCH_OUT)/vllava-cuda.json
+
+# vllava serve under load (docs/serve.md): 32 clients x 500 mixed-media requests on the demo model (all answered,
+# as when sent alone; latency, throughput, RSS) and 8 concurrent streams vs 1 on a mid-size model; minutes of
+# both cores. Figures go to cli/target/serve-load.txt.
+serve-load:
+	@rm -f cli/target/serve-load.txt
+	$(MVN) -pl cli -am verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=ServeLoadIT -Dserve.load=full
+	@cat cli/target/serve-load.txt
+
+# The page at / in headless Chromium (Debian's chromium package): load it, submit the demo video, read the
+# streamed answer, compare with ask's (scripts/serve-browser-check).
+serve-browser: build
+	./scripts/serve-browser-check
 
 # dist/vllava-VERSION-linux-x86_64{,-slim}/ (jlinked runtime, jars, launcher), dist/runtime.tar.xz and
 # dist/gpu-check/ (what scripts/gpu-check.sh needs on a GPU machine).

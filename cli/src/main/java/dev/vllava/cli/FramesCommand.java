@@ -126,7 +126,7 @@ public final class FramesCommand implements Callable<Integer> {
         }
     }
 
-    static BufferedImage toImage(Frame frame) {
+    public static BufferedImage toImage(Frame frame) {
         BufferedImage image = new BufferedImage(frame.width(), frame.height(), BufferedImage.TYPE_INT_RGB);
         int[] argb = new int[frame.width() * frame.height()];
         byte[] rgb = frame.rgb();

@@ -24,7 +24,8 @@ import picocli.CommandLine.ScopeType;
 public final class Main {
     /** Every command, in the order {@code vllava --help} lists them. */
     private static final List<Class<?>> COMMANDS = List.of(CommandLine.HelpCommand.class, AskCommand.class, ChatCommand.class,
-            EvalCommand.class, BenchCommand.class, InfoCommand.class, QuantizeCommand.class, TokenizeCommand.class, FramesCommand.class, CompletionCommand.class);
+            EvalCommand.class, BenchCommand.class, InfoCommand.class, QuantizeCommand.class, TokenizeCommand.class, FramesCommand.class,
+            CompletionCommand.class, ServeCommand.class);
     /** Commands that show the whole tree. */
     private static final Set<String> TREE_COMMANDS = Set.of("help", "completion");
 
