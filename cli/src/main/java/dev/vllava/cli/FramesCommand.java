@@ -40,8 +40,9 @@ import java.util.stream.Collectors;
         name = "frames",
         mixinStandardHelpOptions = true,
         description = {
-            "Show what the model sees of a video or image: the sampled frames after resize and crop,",
-            "a contact sheet, and the pixel values. Prints the sampled frame indices."
+            "Show what the model sees of a video or image.",
+            "Writes the sampled frames after resize and crop, a contact sheet and the pixel values;",
+            "prints the sampled frame indices."
         })
 public final class FramesCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", converter = MediaPathConverter.class, description = "A video (any format FFmpeg reads) or an image.")

@@ -24,8 +24,9 @@ import picocli.CommandLine.Option;
  * finishes the running requests (up to {@code --shutdown-grace}) and exits.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = VersionProvider.class,
-        description = {"Serve the model over HTTP: OpenAI's /v1/chat/completions (text, image_url and video_url parts,",
-                "streaming), /v1/models, /health, /metrics, and a page to try it at /.",
+        description = {"Serve the model over HTTP with OpenAI's chat-completions API and a page to try it.",
+                "POST /v1/chat/completions (text, image_url and video_url parts, streaming), /v1/models,",
+                "/health, /metrics, and the page at /.",
                 "Binds 127.0.0.1 by default; one line per request goes to stderr."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"1:internal error", "2:usage error (a bad option, the port in use)", "4:checkpoint or tokenizer error",
