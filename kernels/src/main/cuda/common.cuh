@@ -36,6 +36,21 @@ __device__ __forceinline__ float block_sum(float v) {
     return warp_sum(v);
 }
 
+// The decode GEMVs' inner step: acc[b] += Σ_j w[j]·x[b, i + j] over 8 consecutive inputs of each of the
+// batch's F32 rows (float4-aligned). Unrolled over MAX_BATCH so that acc[] stays in registers.
+template <int MAX_BATCH>
+__device__ __forceinline__ void accumulate8(float* acc, const float* w, const float* x, int x_stride, int i, int batch) {
+#pragma unroll
+    for (int b = 0; b < MAX_BATCH; b++) {
+        if (b < batch) {
+            const float4* xb = reinterpret_cast<const float4*>(x + (long) b * x_stride + i);
+            float4 x0 = __ldg(xb), x1 = __ldg(xb + 1);
+            acc[b] += w[0] * x0.x + w[1] * x0.y + w[2] * x0.z + w[3] * x0.w
+                    + w[4] * x1.x + w[5] * x1.y + w[6] * x1.z + w[7] * x1.w;
+        }
+    }
+}
+
 // Row-major 2-D views: element (r, c) of a tensor with row stride `stride` (elements).
 #define AT(p, r, c, stride) ((p)[(long) (r) * (stride) + (c)])
 

@@ -33,15 +33,7 @@ __device__ void gemv(float* out, int out_stride, const float* x, int x_stride, c
     for (int i = lane * 8; i < cols_in; i += 32 * 8) {
         float w[8];
         unpack8(__ldg(w_row + i / 8), (const T*) nullptr, w);
-#pragma unroll
-        for (int b = 0; b < GEMV_MAX_BATCH; b++) {
-            if (b < batch) {
-                const float4* xb = reinterpret_cast<const float4*>(x + (long) b * x_stride + i);
-                float4 x0 = __ldg(xb), x1 = __ldg(xb + 1);
-                acc[b] += w[0] * x0.x + w[1] * x0.y + w[2] * x0.z + w[3] * x0.w
-                        + w[4] * x1.x + w[5] * x1.y + w[6] * x1.z + w[7] * x1.w;
-            }
-        }
+        accumulate8<GEMV_MAX_BATCH>(acc, w, x, x_stride, i, batch);
     }
 #pragma unroll
     for (int b = 0; b < GEMV_MAX_BATCH; b++) {

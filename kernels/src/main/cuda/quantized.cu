@@ -45,15 +45,7 @@ __device__ void qgemv(float* out, int out_stride, const float* x, int x_stride, 
     for (int i = lane * 8; i < cols_in; i += 32 * 8) {
         float w[8];
         codes8<BITS>(row, i, load(row_scales, i / group), w);
-#pragma unroll
-        for (int b = 0; b < QGEMV_MAX_BATCH; b++) {
-            if (b < batch) {
-                const float4* xb = reinterpret_cast<const float4*>(x + (long) b * x_stride + i);
-                float4 x0 = __ldg(xb), x1 = __ldg(xb + 1);
-                acc[b] += w[0] * x0.x + w[1] * x0.y + w[2] * x0.z + w[3] * x0.w
-                        + w[4] * x1.x + w[5] * x1.y + w[6] * x1.z + w[7] * x1.w;
-            }
-        }
+        accumulate8<QGEMV_MAX_BATCH>(acc, w, x, x_stride, i, batch);
     }
 #pragma unroll
     for (int b = 0; b < QGEMV_MAX_BATCH; b++) {
