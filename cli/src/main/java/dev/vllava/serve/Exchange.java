@@ -38,15 +38,17 @@ final class Exchange {
     /** The body as JSON, refusing more than {@code maxBytes} (413) and anything that is not JSON (400). */
     JsonNode readJson(long maxBytes) throws IOException {
         String length = header("Content-Length");
-        if (length != null && parseLength(length) > maxBytes) {
-            throw ApiException.tooLarge("the request body is %s bytes; this server takes at most %d", length, maxBytes);
-        }
         byte[] body;
         try (InputStream in = http.getRequestBody()) {
+            if (length != null && parseLength(length) > maxBytes) {
+                refuseOversized(in, maxBytes);
+                throw ApiException.tooLarge("the request body is %s bytes; this server takes at most %d", length, maxBytes);
+            }
             body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
-        }
-        if (body.length > maxBytes) {
-            throw ApiException.tooLarge("the request body exceeds %d bytes", maxBytes);
+            if (body.length > maxBytes) {
+                refuseOversized(in, maxBytes);
+                throw ApiException.tooLarge("the request body exceeds %d bytes", maxBytes);
+            }
         }
         try {
             JsonNode json = OpenAiJson.MAPPER.readTree(body);
@@ -107,6 +109,21 @@ final class Exchange {
 
     void close() {
         http.close();
+    }
+
+    /**
+     * Before a 413: reads and drops up to {@code maxBytes} more of the body and asks to close the connection.
+     * A server that answers while the client is still sending and then closes makes the kernel reset the
+     * connection, and the reset can destroy the answer before the client reads it; a body beyond twice the
+     * limit is not read (the read stays bounded) and that client may see the reset instead.
+     */
+    private void refuseOversized(InputStream body, long maxBytes) throws IOException {
+        http.getResponseHeaders().set("Connection", "close");
+        long left = maxBytes;
+        byte[] sink = new byte[64 * 1024];
+        for (int n; left > 0 && (n = body.read(sink, 0, (int) Math.min(sink.length, left))) > 0; ) {
+            left -= n;
+        }
     }
 
     private static long parseLength(String value) {
