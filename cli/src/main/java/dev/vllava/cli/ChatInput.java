@@ -1,6 +1,5 @@
 package dev.vllava.cli;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
@@ -40,10 +39,14 @@ interface ChatInput extends AutoCloseable {
         return new Plain(Terminal.isTerminal(Terminal.STDIN));
     }
 
-    /** stdin read line by line; Ctrl-C keeps its default meaning (exit 130), so no answer is ever asked to stop. */
+    /**
+     * stdin read line by line, each at most {@link LineReader#PROMPT_LINE_CHARS} (a longer one is a usage
+     * error); Ctrl-C keeps its default meaning (exit 130), so no answer is ever asked to stop.
+     */
     final class Plain implements ChatInput {
-        private final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        private final LineReader in = new LineReader(new InputStreamReader(System.in, StandardCharsets.UTF_8), LineReader.PROMPT_LINE_CHARS);
         private final boolean interactive;
+        private int lines;
 
         Plain(boolean interactive) {
             this.interactive = interactive;
@@ -56,7 +59,7 @@ interface ChatInput extends AutoCloseable {
                 System.err.flush();
             }
             try {
-                return in.readLine();
+                return in.readLine(++lines);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read stdin", e);
             }

@@ -11,6 +11,9 @@ import java.io.Reader;
  * Line ends are {@code \n} or {@code \r\n}.
  */
 final class LineReader {
+    /** A line that holds a prompt: 1 Mi characters is far beyond any context, and bounds {@code /dev/zero}. */
+    static final int PROMPT_LINE_CHARS = 1 << 20;
+
     private final Reader in;
     private final int maxChars;
 

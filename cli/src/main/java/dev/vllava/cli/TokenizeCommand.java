@@ -65,9 +65,6 @@ public final class TokenizeCommand implements Callable<Integer> {
         "{\"ids\", \"skip_special_tokens\"} -> {\"text\"}."})
     boolean jsonl;
 
-    /** A line of text to tokenize is a prompt; 1 MiB is far beyond any context, and bounds /dev/zero. */
-    static final int MAX_LINE_CHARS = 1 << 20;
-
     private final InputStream in;
     private final PrintWriter out;
 
@@ -91,7 +88,7 @@ public final class TokenizeCommand implements Callable<Integer> {
                 if (in == System.in) {
                     StdinText.requireOpen("text");
                 }
-                LineReader reader = new LineReader(new InputStreamReader(in, StandardCharsets.UTF_8), MAX_LINE_CHARS);
+                LineReader reader = new LineReader(new InputStreamReader(in, StandardCharsets.UTF_8), LineReader.PROMPT_LINE_CHARS);
                 String line;
                 int number = 0;
                 while ((line = reader.readLine(number + 1)) != null) {

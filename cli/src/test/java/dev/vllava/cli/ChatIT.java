@@ -62,4 +62,14 @@ class ChatIT {
         assertTrue(errors.get(1).startsWith("vllava: error: ") && errors.get(1).contains("context holds 600")
                 && errors.get(1).endsWith("(/reset starts a new conversation)"), errors.get(1));
     }
+
+    /** A line with no end in sight (a binary file, /dev/zero) is refused with one line, not gathered until the heap is gone. */
+    @Test
+    void anEndlessInputLineIsAUsageErrorNotAnUnboundedRead() {
+        CliProcess.Result chat = CliProcess.runWithInput("What color is the shape?\n" + "x".repeat(LineReader.PROMPT_LINE_CHARS + 1) + "\n",
+                "chat", "--model", MODEL, "--video", V000);
+        assertEquals(2, chat.exitCode(), chat.describe());
+        assertEquals("green\n", chat.out(), "the answers before the long line are kept");
+        assertEquals("vllava: error: input line 2: longer than " + LineReader.PROMPT_LINE_CHARS + " characters", chat.errLines().strip());
+    }
 }
