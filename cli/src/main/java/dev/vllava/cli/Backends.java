@@ -20,14 +20,6 @@ import org.slf4j.LoggerFactory;
 final class Backends {
     private Backends() {}
 
-    static Engine open(ModelOptions options, Consumer<String> note) {
-        return open(options.backend, options.threads, options.device, WeightsChoice.parse(options.weights), note);
-    }
-
-    static Engine open(String backend, Integer threads, int device, Consumer<String> note) {
-        return open(backend, threads, device, null, note);
-    }
-
     /**
      * @param backend auto, cpu or cuda (anything else is a usage error)
      * @param threads CPU engine threads, null for all cores

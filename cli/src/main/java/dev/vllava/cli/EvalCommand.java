@@ -1,7 +1,6 @@
 package dev.vllava.cli;
 
 import dev.vllava.VllavaException;
-import dev.vllava.checkpoint.quant.LoadQuantization;
 import dev.vllava.engine.Engine;
 import dev.vllava.eval.EvalItem;
 import dev.vllava.eval.EvalOptions;
@@ -83,21 +82,11 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "64", description = "Most tokens per answer (default: ${DEFAULT-VALUE}).")
     int maxNewTokens;
 
-    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto",
-            description = "Compute engine: auto, cpu, cuda (default: ${DEFAULT-VALUE}: CUDA when a usable GPU is present, else CPU).")
-    String backend;
-
-    @Option(names = "--threads", paramLabel = "N", description = "CPU threads (default: all cores).")
-    Integer threads;
-
-    @Option(names = "--device", paramLabel = "N", defaultValue = "0", description = "CUDA device ordinal (default: ${DEFAULT-VALUE}).")
-    int device;
+    @Mixin
+    EngineOptions engineOptions;
 
     @Mixin
     VisualTokenOptions visualTokens;
-
-    @Option(names = "--weights", paramLabel = "q8|q4", description = WeightsChoice.DESCRIPTION)
-    String weights;
 
     @Option(names = "--no-prefix-reuse",
             description = "Decode, encode and prefill each item's media anew, even when the items before it had the same media (for A/B timing).")
@@ -159,14 +148,8 @@ final class EvalCommand implements Callable<Integer> {
         if (frames < 1) {
             throw VllavaException.usage("--frames must be at least 1, got %d", frames);
         }
-        if (threads != null && threads < 1) {
-            throw VllavaException.usage("--threads must be at least 1, got %d", threads);
-        }
-        if (!ModelOptions.BackendNames.NAMES.contains(backend)) {
-            throw VllavaException.usage("--backend must be one of auto, cpu, cuda, got '%s'", backend);
-        }
+        engineOptions.validate();
         VisualTokenBudget budget = visualTokens.budget();
-        LoadQuantization quantizeAtLoad = WeightsChoice.parse(weights);
         QuestionFormat questionFormat = format == null ? null : QuestionFormat.parse(format);
         List<EvalItem> items = Questions.read(questions, answers, questionFormat, mediaRoot); // fails before the model loads
         Task chosen = task != null ? Task.parse(task) : Task.infer(items);
@@ -184,7 +167,7 @@ final class EvalCommand implements Callable<Integer> {
         // The predictions file is opened (checked, locked) before the model loads: a bad --out or a
         // second run on the same file is refused at once.
         try (PredictionLog log = PredictionLog.open(out, options.fsync());
-                Engine engine = Backends.open(backend, threads, device, quantizeAtLoad, System.err::println);
+                Engine engine = engineOptions.open(System.err::println);
                 Pipeline pipeline = Pipeline.load(modelDir, engine, budget);
                 EvalProgress progress = EvalProgress.onStderr();
                 PipelinePredictor predictor = new PipelinePredictor(pipeline, pipeline.options(maxNewTokens, SamplingOptions.GREEDY),

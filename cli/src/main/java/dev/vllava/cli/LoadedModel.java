@@ -48,7 +48,7 @@ final class LoadedModel implements AutoCloseable {
             LoggerFactory.getLogger(LoadedModel.class).info("first model op at {} ms after JVM start ({} ms of CPU)", Math.round(startupMs), cpuMs);
         }
         long start = System.nanoTime();
-        Engine engine = Backends.open(options, System.err::println);
+        Engine engine = options.engine.open(System.err::println);
         try {
             if (progress.enabled()) {
                 pageIn(options.modelDir, progress);
@@ -59,7 +59,7 @@ final class LoadedModel implements AutoCloseable {
             }
             ModelOptions.useFeatureCache(pipeline, options.cacheDir);
             double loadMs = (System.nanoTime() - start) / 1e6;
-            return new LoadedModel(engine, pipeline, loadMs, startupMs, WeightsChoice.label(options.weights, options.modelDir),
+            return new LoadedModel(engine, pipeline, loadMs, startupMs, WeightsChoice.label(options.engine.weights, options.modelDir),
                     progress);
         } catch (RuntimeException e) {
             engine.close();
