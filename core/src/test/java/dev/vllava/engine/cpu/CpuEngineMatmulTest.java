@@ -126,6 +126,13 @@ class CpuEngineMatmulTest {
             assertArrayEquals(engine.download(out.rowSlice(310, 20)), engine.download(some),
                     "rows 310-329 of a 600-row product (across its two row blocks of 320) against the same 20 rows alone");
         }
+        try (Tensor all = engine.upload(x, 600, inner).rowSlice(0, 257); Tensor out = engine.allocate(257, outputs);
+             Tensor some = engine.allocate(16, outputs)) {
+            engine.matmul(out, all, weight, null);
+            engine.matmul(some, all.rowSlice(241, 16), weight, null);
+            assertArrayEquals(engine.download(out.rowSlice(241, 16)), engine.download(some),
+                    "rows 241-256 of a 257-row product (two panels, the second 1 row) against the same 16 rows alone");
+        }
     }
 
     /** Outputs of 100 and 200 are not whole strip groups (48) nor vectors (16): the activation's scalar tail must fall where a row pass puts it. */
