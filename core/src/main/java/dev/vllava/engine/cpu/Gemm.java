@@ -44,8 +44,8 @@ final class Gemm {
      * Most input rows per row block: its packed inputs over one inner block (512 × 256 floats, 512 KB)
      * stay in a 1 MiB L2. Each row block converts every weight strip again, so the rows are split into
      * as few blocks as this allows, of equal whole panels: a vision frame's 257 rows are one block (with
-     * blocks of 256 they were two, the second of 1 row, and converting every weight twice cost ~25%
-     * of the frame).
+     * blocks of 256 they were two, the second of 1 row, and converting every weight twice cost ~5% of
+     * each product).
      */
     static final int MAX_ROW_BLOCK = 16 * PANEL;
     /** Strips accumulated together: their partial sums (48 outputs × 512 rows, 96 KB) stay in L2. */
