@@ -11,7 +11,7 @@ DEMO_VIDEO := testdata/shapes/bench/media/v000.mp4
 
 AOT_CACHE := cli/target/vllava.aot
 
-.PHONY: build test demo ptx aot bench bench-engine bench-gpu dist clean serve-load serve-browser
+.PHONY: build test demo ptx aot bench bench-engine profile-vision bench-gpu dist clean serve-load serve-browser
 
 build: ptx
 	$(MVN) -q -DskipTests package
@@ -74,6 +74,14 @@ bench-engine:
 	$(JAVA_HOME)/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
 	  -cp core/target/test-classes:core/target/classes:$$(cat core/target/test.classpath) \
 	  dev.vllava.engine.cpu.CpuEngineBenchmarks $(THREADS)
+
+# Where a vision frame's CPU time goes, by engine operation (7B video tower + projector on synthetic F16 weights,
+# one engine thread, thread CPU time; docs/bench.md). Makes ~0.7 GB of weights; run it alone (or under the bench lock).
+profile-vision:
+	$(MVN) -q -pl core -am test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test.classpath
+	$(JAVA_HOME)/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
+	  -cp core/target/test-classes:core/target/classes:$$(cat core/target/test.classpath) \
+	  dev.vllava.model.VisionStageProfile $(FRAMES)
 
 # On a GPU machine: vllava's CUDA bench (CudaBench at the 7B shapes, JSON) and the Hugging Face peer
 # (bench/hf_peer.py: transformers FP16 + sdpa, random weights), then a side-by-side table.

@@ -48,6 +48,18 @@ final class Activations {
         }
     }
 
+    /** {@link #apply(Activation, float[], int)} on every row of {@code t} in place, rows split over the threads. */
+    static void applyRows(ParallelLoop loop, CpuTensor t, Activation fn) {
+        loop.forRange(t.rows, 4, (start, end) -> {
+            float[] row = new float[t.columns];
+            for (int r = start; r < end; r++) {
+                t.readRow(r, row);
+                apply(fn, row, row.length);
+                t.writeRow(r, row);
+            }
+        });
+    }
+
     private static int siluLoop(float[] values, int count) {
         int i = 0;
         for (; i + LANES <= count; i += LANES) {

@@ -145,6 +145,16 @@ public final class CpuEngine implements Engine {
 
     @Override
     public void matmul(Tensor out, Tensor x, Tensor weight, Tensor bias) {
+        matmul(out, x, weight, bias, null);
+    }
+
+    /** The activation is applied as the GEMM writes each output when the weight is one stored tensor. */
+    @Override
+    public void matmulActivate(Tensor out, Tensor x, Tensor weight, Tensor bias, Activation fn) {
+        matmul(out, x, weight, bias, fn);
+    }
+
+    private void matmul(Tensor out, Tensor x, Tensor weight, Tensor bias, Activation fn) {
         CpuTensor o = output(out);
         CpuTensor in = cpu(x);
         List<CpuTensor> parts = weight instanceof QuantizedWeight ? List.of()
@@ -163,10 +173,14 @@ public final class CpuEngine implements Engine {
         if (weight instanceof QuantizedWeight quantized) {
             QuantizedMatmul.run(loop, o, input, quantized, biasValues);
         }
+        boolean fused = fn != null && parts.size() == 1;
         int column = 0;
         for (CpuTensor part : parts) {
-            Matmul.run(loop, o.columnSlice(column, part.rows), input, part, biasValues, column);
+            Matmul.run(loop, o.columnSlice(column, part.rows), input, part, biasValues, column, fused ? fn : null);
             column += part.rows;
+        }
+        if (fn != null && !fused) {
+            activate(o, fn);
         }
         if (input != in) {
             input.close();
@@ -217,15 +231,7 @@ public final class CpuEngine implements Engine {
 
     @Override
     public void activate(Tensor x, Activation fn) {
-        CpuTensor t = output(x);
-        loop.forRange(t.rows, 4, (start, end) -> {
-            float[] row = new float[t.columns];
-            for (int r = start; r < end; r++) {
-                t.readRow(r, row);
-                Activations.apply(fn, row, row.length);
-                t.writeRow(r, row);
-            }
-        });
+        Activations.applyRows(loop, output(x), fn);
     }
 
     @Override

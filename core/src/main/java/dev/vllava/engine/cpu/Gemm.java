@@ -3,18 +3,26 @@ package dev.vllava.engine.cpu;
 import static dev.vllava.engine.cpu.Halves.FLOATS;
 import static dev.vllava.engine.cpu.Halves.LANES;
 
+import dev.vllava.engine.Activation;
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 
 /**
  * Matrix products for many input rows (prefill, vision): compute-bound, so blocked in the GotoBLAS way,
- * with the inputs as the packed operand and the weights as the broadcast one. Per block of
- * {@link #ROW_BLOCK} input rows the inputs are packed once (F32, k-major, {@link #PANEL} rows side by
+ * with the inputs as the packed operand and the weights as the broadcast one. Per block of at most
+ * {@link #MAX_ROW_BLOCK} input rows the inputs are packed once (F32, k-major, {@link #PANEL} rows side by
  * side, so a packed vector is one k of {@link #PANEL} rows); threads then take strips of {@link #MR}
  * weight rows, convert each strip's slice of {@link #KC} inputs to F32 into a small L1 buffer with
  * contiguous vector loads, and run the micro-kernel over every panel of packed inputs. The
  * micro-kernel keeps {@link #MR} outputs × {@link #PANEL} rows of the result in 12 vector registers and
- * per step does 2 panel loads, 6 broadcasts and 12 FMAs.
+ * per step does 2 panel loads, 6 broadcasts and 12 FMAs. Each thread's strips, in groups of
+ * {@link #STRIPS_PER_GROUP}, are added up over the inner blocks and then written out a row at a time,
+ * with the bias and an activation applied on the way.
+ *
+ * <p>A last panel that is mostly padding (a vision frame's 257 rows are 8 panels and 1 row) was tried
+ * packed and multiplied one vector wide instead of two: it should have saved ~5% of a frame's products
+ * and measured nothing beyond the noise of this shared machine, so the code stayed out.
  *
  * <p>Why weights broadcast: packing the weights instead (the other way round) meant transposing every
  * converted weight into panels once per product, a scatter that measured ~30% of a 128-row F16
@@ -32,9 +40,15 @@ final class Gemm {
     static final int PANEL = 2 * LANES;
     /** Inner block: a strip's converted slice (6 × 256 floats, 6 KB) and one panel's block (32 KB on AVX-512) sit in L1. */
     static final int KC = 256;
-    /** Input rows per row block: its packed inputs over one inner block (256 × 256 floats, 256 KB) stay in L2. */
-    static final int ROW_BLOCK = 8 * PANEL;
-    /** Strips accumulated together: their partial sums (48 outputs × ROW_BLOCK rows, 48 KB on AVX-512) stay in L1/L2. */
+    /**
+     * Most input rows per row block: its packed inputs over one inner block (512 × 256 floats, 512 KB)
+     * stay in a 1 MiB L2. Each row block converts every weight strip again, so the rows are split into
+     * as few blocks as this allows, of equal whole panels: a vision frame's 257 rows are one block (with
+     * blocks of 256 they were two, the second of 1 row, and converting every weight twice cost ~5% of
+     * each product).
+     */
+    static final int MAX_ROW_BLOCK = 16 * PANEL;
+    /** Strips accumulated together: their partial sums (48 outputs × 512 rows, 96 KB) stay in L2. */
     static final int STRIPS_PER_GROUP = 8;
 
     private Gemm() {}
@@ -73,26 +87,44 @@ final class Gemm {
         };
     }
 
-    /** {@code out[n, o] = x[n]·w[o] (+ bias)} for all rows of x (F32) and all rows of w. */
-    static void run(ParallelLoop loop, CpuTensor out, CpuTensor x, CpuTensor w, float[] bias, int biasOffset) {
-        run(loop, out, x, of(w), bias, biasOffset);
-    }
-
     /** {@code out[n, o] = x[n]·w[o] (+ bias[biasOffset + o])} for all rows of x (F32) and all rows of w. */
     static void run(ParallelLoop loop, CpuTensor out, CpuTensor x, Weights w, float[] bias, int biasOffset) {
+        run(loop, out, x, w, bias, biasOffset, null);
+    }
+
+    /**
+     * As {@link #run(ParallelLoop, CpuTensor, CpuTensor, Weights, float[], int)}, then {@code fn} (null:
+     * none) on each output as it is written, with the same result as {@link Activations#apply} over each
+     * whole row of {@code out} afterwards when {@code out} starts at a row's first column (what
+     * {@link Matmul} passes): that pass read and wrote every output again, ~7% of a vision frame.
+     */
+    static void run(ParallelLoop loop, CpuTensor out, CpuTensor x, Weights w, float[] bias, int biasOffset,
+                    Activation fn) {
         int strips = ParallelLoop.ceilDiv(w.rows(), MR);
-        for (int n0 = 0; n0 < x.rows; n0 += ROW_BLOCK) {
-            int rows = Math.min(ROW_BLOCK, x.rows - n0);
+        int groups = ParallelLoop.ceilDiv(strips, STRIPS_PER_GROUP);
+        int rowBlock = rowBlock(x.rows);
+        for (int n0 = 0; n0 < x.rows; n0 += rowBlock) {
+            int rows = Math.min(rowBlock, x.rows - n0);
             float[] packed = packInputs(loop, x, n0, rows);
             int first = n0;
-            loop.forRange(strips, STRIPS_PER_GROUP, (start, end) -> {
+            // Whole groups per thread, so that every group's first output is a multiple of 48 (of the vector
+            // width) and the activation splits each row into vector and scalar parts where a whole-row pass would.
+            loop.forRange(groups, 1, (start, end) -> {
                 Scratch scratch = SCRATCH.get();
-                for (int group = start; group < end; group += STRIPS_PER_GROUP) {
-                    stripGroup(out, w, packed, first, rows, group, Math.min(end, group + STRIPS_PER_GROUP), bias,
-                            biasOffset, scratch);
+                for (int group = start; group < end; group++) {
+                    int firstStrip = group * STRIPS_PER_GROUP;
+                    stripGroup(out, w, packed, first, rows, firstStrip, Math.min(strips, firstStrip + STRIPS_PER_GROUP),
+                            bias, biasOffset, fn, scratch);
                 }
             });
         }
+    }
+
+    /** Rows per block: the fewest blocks of at most {@link #MAX_ROW_BLOCK} rows, each of whole panels. */
+    static int rowBlock(int rows) {
+        int panels = ParallelLoop.ceilDiv(rows, PANEL);
+        int blocks = ParallelLoop.ceilDiv(panels, MAX_ROW_BLOCK / PANEL);
+        return ParallelLoop.ceilDiv(panels, blocks) * PANEL;
     }
 
     /**
@@ -135,7 +167,7 @@ final class Gemm {
 
     /** Strips [firstStrip, endStrip) (at most {@link #STRIPS_PER_GROUP}) against every packed panel, then written out. */
     private static void stripGroup(CpuTensor out, Weights w, float[] packed, int n0, int rows, int firstStrip,
-                                   int endStrip, float[] bias, int biasOffset, Scratch s) {
+                                   int endStrip, float[] bias, int biasOffset, Activation fn, Scratch s) {
         int inner = w.columns();
         int panels = ParallelLoop.ceilDiv(rows, PANEL);
         int paddedRows = panels * PANEL;
@@ -144,22 +176,33 @@ final class Gemm {
             boolean firstBlock = kb == 0;
             for (int strip = firstStrip; strip < endStrip; strip++) {
                 convertStrip(w, strip * MR, kb, kc, s.strip);
-                int accAt = (strip - firstStrip) * MR * ROW_BLOCK;
+                int accAt = (strip - firstStrip) * MR * paddedRows;
                 for (int p = 0; p < panels; p++) {
                     kernel(s.strip, kc, packed, kb * paddedRows + p * PANEL * kc, s.tile);
-                    accumulate(s.tile, s.sums, accAt + p * PANEL, firstBlock);
+                    accumulate(s.tile, s.sums, accAt + p * PANEL, paddedRows, firstBlock);
                 }
             }
         }
-        for (int strip = firstStrip; strip < endStrip; strip++) {
-            for (int r = 0; r < MR && strip * MR + r < w.rows(); r++) {
-                int o = strip * MR + r;
-                float b = bias == null ? 0f : bias[biasOffset + o];
-                int accAt = ((strip - firstStrip) * MR + r) * ROW_BLOCK;
-                for (int n = 0; n < rows; n++) {
-                    out.set(n0 + n, o, s.sums[accAt + n] + b);
-                }
+        writeOut(out, s.sums, paddedRows, n0, rows, firstStrip * MR, Math.min(endStrip * MR, w.rows()), bias,
+                biasOffset, fn, s.row);
+    }
+
+    /**
+     * Outputs [o0, o1) of rows [n0, n0 + rows) from {@code sums} (output-major, {@code stride} per
+     * output), plus bias, through {@code fn}: a row at a time, so each row's outputs are written side by
+     * side (the sums are read across; they sit in L2, the output rows are 4-16 KB apart).
+     */
+    private static void writeOut(CpuTensor out, float[] sums, int stride, int n0, int rows, int o0, int o1,
+                                 float[] bias, int biasOffset, Activation fn, float[] row) {
+        int count = o1 - o0;
+        for (int n = 0; n < rows; n++) {
+            for (int j = 0; j < count; j++) {
+                row[j] = sums[j * stride + n] + (bias == null ? 0f : bias[biasOffset + o0 + j]);
             }
+            if (fn != null) {
+                Activations.apply(fn, row, count);
+            }
+            MemorySegment.copy(row, 0, out.segment, CpuTensor.F32, out.byteOffset(n0 + n, o0), count);
         }
     }
 
@@ -174,10 +217,10 @@ final class Gemm {
         }
     }
 
-    /** A tile row per output: {@code sums[at + r·ROW_BLOCK, + PANEL) (+)= tile[r·PANEL, + PANEL)}. */
-    private static void accumulate(float[] tile, float[] sums, int at, boolean first) {
+    /** A tile row per output: {@code sums[at + r·stride, + PANEL) (+)= tile[r·PANEL, + PANEL)}. */
+    private static void accumulate(float[] tile, float[] sums, int at, int stride, boolean first) {
         for (int r = 0; r < MR; r++) {
-            int to = at + r * ROW_BLOCK;
+            int to = at + r * stride;
             FloatVector v0 = FloatVector.fromArray(FLOATS, tile, r * PANEL);
             FloatVector v1 = FloatVector.fromArray(FLOATS, tile, r * PANEL + LANES);
             if (!first) {
@@ -199,11 +242,12 @@ final class Gemm {
      */
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    /** Per-thread buffers: a converted weight strip, a result tile and a strip group's partial sums. */
+    /** Per-thread buffers: a converted weight strip, a result tile, a strip group's partial sums and one row of them. */
     private static final class Scratch {
         final float[] strip = new float[MR * KC];
         final float[] tile = new float[MR * PANEL];
-        final float[] sums = new float[STRIPS_PER_GROUP * MR * ROW_BLOCK];
+        final float[] sums = new float[STRIPS_PER_GROUP * MR * MAX_ROW_BLOCK];
+        final float[] row = new float[STRIPS_PER_GROUP * MR];
     }
 
     /**

@@ -27,6 +27,8 @@ public final class CpuEngineBenchmarks {
     private static final double GEMV_BYTES = 2.0 * MatmulBenchmark.GEMV_OUTPUTS * MatmulBenchmark.INNER;
     private static final double GEMM_FLOPS =
             2.0 * MatmulBenchmark.GEMM_ROWS * MatmulBenchmark.GEMM_OUTPUTS * MatmulBenchmark.INNER;
+    private static final double VISION_FLOPS = 2.0 * MatmulBenchmark.VISION_ROWS * MatmulBenchmark.VISION_OUTPUTS
+            * MatmulBenchmark.VISION_INNER;
 
     private CpuEngineBenchmarks() {}
 
@@ -58,6 +60,10 @@ public final class CpuEngineBenchmarks {
                 double gflops = GEMM_FLOPS / seconds / 1e9;
                 System.out.printf("gemmF16 512x4096 · 4096x4096ᵀ: %.1f ms, %.1f GFLOP/s = %.0f%% of FMA peak%n",
                         seconds * 1e3, gflops, 100 * gflops / limits.fmaGflops());
+            } else if (name.endsWith("gemmVisionMlpF16")) {
+                double gflops = VISION_FLOPS / seconds / 1e9;
+                System.out.printf("gemmVisionMlpF16 257x1024 · 4096x1024ᵀ + quick_gelu: %.1f ms, %.1f GFLOP/s = %.0f%% of FMA peak%n",
+                        seconds * 1e3, gflops, 100 * gflops / limits.fmaGflops());
             } else if (name.endsWith("emptyLoop")) {
                 System.out.printf("empty parallel loop: %.2f µs%n", result.getPrimaryResult().getScore());
             }
@@ -76,8 +82,10 @@ public final class CpuEngineBenchmarks {
         try {
             double gemvCpu = bestCpuSeconds(os, 10, 20, () -> blackhole.consume(bench.gemvF16()));
             double gemmCpu = bestCpuSeconds(os, 4, 1, () -> blackhole.consume(bench.gemmF16()));
-            System.out.printf("per CPU-second: gemvF16 %.2f GB/s of weights, gemmF16 %.1f GFLOP/s"
-                    + " (× threads for an otherwise idle machine)%n", GEMV_BYTES / gemvCpu / 1e9, GEMM_FLOPS / gemmCpu / 1e9);
+            double visionCpu = bestCpuSeconds(os, 4, 4, () -> blackhole.consume(bench.gemmVisionMlpF16()));
+            System.out.printf("per CPU-second: gemvF16 %.2f GB/s of weights, gemmF16 %.1f GFLOP/s, gemmVisionMlpF16 %.1f GFLOP/s"
+                    + " (× threads for an otherwise idle machine)%n", GEMV_BYTES / gemvCpu / 1e9, GEMM_FLOPS / gemmCpu / 1e9,
+                    VISION_FLOPS / visionCpu / 1e9);
         } finally {
             bench.tearDown();
         }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vllava.checkpoint.DType;
+import dev.vllava.engine.Activation;
 import dev.vllava.engine.Tensor;
 import java.lang.foreign.Arena;
 import java.util.List;
@@ -27,7 +28,7 @@ class CpuEngineMatmulTest {
 
     /**
      * Sizes cover the decode path (1-3 rows), the blocked path (many rows, partial row and column
-     * tiles, more rows than one row block) and inner sizes that are not a multiple of any vector width.
+     * tiles, more rows than one row block: 545 rows are two blocks of 288 and 257) and inner sizes that are not a multiple of any vector width.
      */
     @ParameterizedTest
     @CsvSource({
@@ -35,7 +36,7 @@ class CpuEngineMatmulTest {
         "F32, 3, 300, 70", "F16, 3, 300, 70", "BF16, 3, 300, 70",
         "F32, 67, 131, 45", "F16, 67, 131, 45", "BF16, 67, 131, 45",
         "F16, 70, 520, 97", "F32, 9, 16, 33", "F16, 130, 1030, 40", "BF16, 20, 300, 300", "F16, 8, 64, 600",
-        "F16, 300, 70, 13", "BF16, 257, 600, 7"
+        "F16, 300, 70, 13", "BF16, 257, 600, 7", "F16, 545, 40, 50"
     })
     void matmulMatchesDoubleReferenceOnStridedViews(DType dtype, int rows, int inner, int outputs) {
         Random random = new Random(rows * 1000L + inner + outputs);
@@ -117,13 +118,40 @@ class CpuEngineMatmulTest {
         int inner = 600;
         int outputs = 50;
         Tensor weight = engine.weight(Weights.random(arena, "w", DType.F16, outputs, inner, random).data);
-        float[] x = Weights.gaussian(300 * inner, random);
-        try (Tensor all = engine.upload(x, 300, inner); Tensor out = engine.allocate(300, outputs);
+        float[] x = Weights.gaussian(600 * inner, random);
+        try (Tensor all = engine.upload(x, 600, inner); Tensor out = engine.allocate(600, outputs);
              Tensor some = engine.allocate(20, outputs)) {
             engine.matmul(out, all, weight, null);
-            engine.matmul(some, all.rowSlice(270, 20), weight, null);
-            assertArrayEquals(engine.download(out.rowSlice(270, 20)), engine.download(some),
-                    "rows 270-289 of a 300-row product (second row block) against the same 20 rows alone");
+            engine.matmul(some, all.rowSlice(310, 20), weight, null);
+            assertArrayEquals(engine.download(out.rowSlice(310, 20)), engine.download(some),
+                    "rows 310-329 of a 600-row product (across its two row blocks of 320) against the same 20 rows alone");
+        }
+        try (Tensor all = engine.upload(x, 600, inner).rowSlice(0, 257); Tensor out = engine.allocate(257, outputs);
+             Tensor some = engine.allocate(16, outputs)) {
+            engine.matmul(out, all, weight, null);
+            engine.matmul(some, all.rowSlice(241, 16), weight, null);
+            assertArrayEquals(engine.download(out.rowSlice(241, 16)), engine.download(some),
+                    "rows 241-256 of a 257-row product (two panels, the second 1 row) against the same 16 rows alone");
+        }
+    }
+
+    /** Outputs of 100 and 200 are not whole strip groups (48) nor vectors (16): the activation's scalar tail must fall where a row pass puts it. */
+    @ParameterizedTest
+    @CsvSource({
+        "QUICK_GELU, 70, 100", "GELU, 70, 100", "GELU_TANH, 70, 200", "SILU, 70, 200",
+        "QUICK_GELU, 3, 100", "GELU, 600, 50"
+    })
+    void fusedActivationEqualsMatmulThenActivateBitForBit(Activation fn, int rows, int outputs) {
+        Random random = new Random(rows + outputs);
+        int inner = 90;
+        Tensor weight = engine.weight(Weights.random(arena, "w", DType.F16, outputs, inner, random).data);
+        Tensor bias = engine.weight(Weights.random(arena, "b", DType.F32, 1, outputs, random).data);
+        try (Tensor x = engine.upload(Weights.gaussian(rows * inner, random), rows, inner);
+             Tensor fused = engine.allocate(rows, outputs); Tensor separate = engine.allocate(rows, outputs)) {
+            engine.matmulActivate(fused, x, weight, bias, fn);
+            engine.matmul(separate, x, weight, bias);
+            engine.activate(separate, fn);
+            assertArrayEquals(engine.download(separate), engine.download(fused), fn + " over " + rows + " rows");
         }
     }
 

@@ -2,6 +2,7 @@ package dev.vllava.engine.cpu;
 
 import dev.vllava.checkpoint.DType;
 import dev.vllava.checkpoint.TensorData;
+import dev.vllava.engine.Activation;
 import dev.vllava.engine.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -23,7 +24,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * The two matmul shapes that bound a 7B model on the CPU, with F16 weights as a checkpoint stores
  * them: decode's GEMV (1 × 4096 by 11008 × 4096ᵀ, an MLP up projection; memory-bound, so GB/s of
  * weights = 90.2 MB ÷ time) and prefill's GEMM (512 × 4096 by 4096 × 4096ᵀ; compute-bound, so
- * GFLOP/s = 17.2 GFLOP ÷ time). {@link CpuEngineBenchmarks} runs both and converts the times.
+ * GFLOP/s = 17.2 GFLOP ÷ time), and the vision tower's MLP up projection with its activation fused
+ * (a frame's 257 × 1024 by 4096 × 1024ᵀ, quick_gelu; 2.16 GFLOP, the shape of ~30% of a frame, where
+ * 257 = 8 panels of 32 + 1 row). {@link CpuEngineBenchmarks} runs them and converts the times.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -34,6 +37,9 @@ public class MatmulBenchmark {
     public static final int GEMV_OUTPUTS = 11008;
     public static final int GEMM_ROWS = 512;
     public static final int GEMM_OUTPUTS = 4096;
+    public static final int VISION_ROWS = 257;
+    public static final int VISION_INNER = 1024;
+    public static final int VISION_OUTPUTS = 4096;
 
     /** Engine threads; 0 means every available processor. */
     @Param("0")
@@ -47,6 +53,10 @@ public class MatmulBenchmark {
     private Tensor gemmInput;
     private Tensor gemvOutput;
     private Tensor gemmOutput;
+    private Tensor visionWeight;
+    private Tensor visionBias;
+    private Tensor visionInput;
+    private Tensor visionOutput;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -59,6 +69,10 @@ public class MatmulBenchmark {
         gemmInput = engine.upload(gaussian(GEMM_ROWS * INNER, random), GEMM_ROWS, INNER);
         gemvOutput = engine.allocate(1, GEMV_OUTPUTS);
         gemmOutput = engine.allocate(GEMM_ROWS, GEMM_OUTPUTS);
+        visionWeight = engine.weight(f16Weights("fc1", VISION_OUTPUTS, VISION_INNER, random));
+        visionBias = engine.upload(gaussian(VISION_OUTPUTS, random), 1, VISION_OUTPUTS);
+        visionInput = engine.upload(gaussian(VISION_ROWS * VISION_INNER, random), VISION_ROWS, VISION_INNER);
+        visionOutput = engine.allocate(VISION_ROWS, VISION_OUTPUTS);
     }
 
     @TearDown(Level.Trial)
@@ -77,6 +91,12 @@ public class MatmulBenchmark {
     public Tensor gemmF16() {
         engine.matmul(gemmOutput, gemmInput, gemmWeight, null);
         return gemmOutput;
+    }
+
+    @Benchmark
+    public Tensor gemmVisionMlpF16() {
+        engine.matmulActivate(visionOutput, visionInput, visionWeight, visionBias, Activation.QUICK_GELU);
+        return visionOutput;
     }
 
     /** Weights like a trained layer's (σ = 0.02, so a few are F16 subnormals), in a fresh mapping-like segment. */
