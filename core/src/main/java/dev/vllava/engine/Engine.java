@@ -85,6 +85,24 @@ public interface Engine extends AutoCloseable {
     void attention(Tensor out, Tensor q, Tensor k, Tensor v, AttentionShape shape);
 
     /**
+     * {@link #attention(Tensor, Tensor, Tensor, Tensor, AttentionShape) attention} over keys and values held in
+     * the blocks of a paged KV cache, read through the block table: the result is the one over the rows
+     * gathered into one tensor. Engines with a kernel that reads the table (CPU, CUDA) override this default,
+     * which makes that gathered copy.
+     */
+    default void attention(Tensor out, Tensor q, KvBlockTable kv, AttentionShape shape) {
+        int columns = kv.keys().getFirst().columns();
+        try (Tensor keys = allocate(kv.rows(), columns); Tensor values = allocate(kv.rows(), columns)) {
+            for (int b = 0; b < kv.blockCount(); b++) {
+                int rows = kv.rowsIn(b);
+                copy(keys.rowSlice(b * kv.blockRows(), rows), kv.keys().get(b).rowSlice(0, rows));
+                copy(values.rowSlice(b * kv.blockRows(), rows), kv.values().get(b).rowSlice(0, rows));
+            }
+            attention(out, q, keys, values, shape);
+        }
+    }
+
+    /**
      * The attention probabilities of query row {@code queryRow} alone, per head:
      * {@code out[h, j] = softmax_j(q[queryRow]·k[j]ᵀ/sqrt(d) + mask)} for head h, {@code out} being
      * {@code [heads, k.rows]} (masked keys get 0). What the vision tower needs to rank patch tokens by

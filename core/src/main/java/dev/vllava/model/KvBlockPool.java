@@ -9,13 +9,9 @@ import dev.vllava.engine.Tensor;
  * a sequence that starts with another's prefix {@link #share}s that prefix's blocks instead of copying them,
  * and a block's memory goes back to the engine when its last holder {@link #release}s it.
  *
- * <p>Attention reads a sequence's blocks through {@link #gather}: the visible rows are copied, in position
- * order, into one reused buffer per kind, and the engine's attention runs over that buffer exactly as over a
- * contiguous cache. So an answer on shared blocks sums in the same order as one on a contiguous cache
- * (bit for bit), at the cost of one copy of the visible rows per layer and step. One step runs at a time per
- * model, so one pair of buffers serves every sequence.
+ * <p>Attention reads a sequence's blocks in place, through its table ({@link PagedKvStorage#attend}).
  */
-final class KvBlockPool implements AutoCloseable {
+final class KvBlockPool {
     /** Positions per block: small enough that a question's tail wastes little, large enough that copies stay long. */
     static final int DEFAULT_BLOCK_SIZE = 16;
 
@@ -23,8 +19,6 @@ final class KvBlockPool implements AutoCloseable {
     private final int layers;
     private final int kvWidth;
     private final int blockSize;
-    private final ReusedTensor gatheredKeys;
-    private final ReusedTensor gatheredValues;
     private int blocksHeld;
     private int peakBlocksHeld;
 
@@ -36,8 +30,6 @@ final class KvBlockPool implements AutoCloseable {
         this.layers = layers;
         this.kvWidth = kvWidth;
         this.blockSize = blockSize;
-        this.gatheredKeys = new ReusedTensor(engine, kvWidth);
-        this.gatheredValues = new ReusedTensor(engine, kvWidth);
     }
 
     int blockSize() {
@@ -91,31 +83,6 @@ final class KvBlockPool implements AutoCloseable {
         }
     }
 
-    /** The first {@code visible} keys of {@code layer} in {@code table}'s blocks, as one tensor (valid until the next gather). */
-    Tensor gatherKeys(Block[] table, int layer, int visible) {
-        return gather(gatheredKeys.rows(visible), table, 2 * layer, visible);
-    }
-
-    /** The first {@code visible} values of {@code layer}, as {@link #gatherKeys}. */
-    Tensor gatherValues(Block[] table, int layer, int visible) {
-        return gather(gatheredValues.rows(visible), table, 2 * layer + 1, visible);
-    }
-
-    private Tensor gather(Tensor out, Block[] table, int part, int visible) {
-        for (int first = 0, b = 0; first < visible; first += blockSize, b++) {
-            int rows = Math.min(blockSize, visible - first);
-            engine.copy(out.rowSlice(first, rows), table[b].rows(part, 0, rows));
-        }
-        return out;
-    }
-
-    /** Frees the gather buffers; blocks are freed by their holders. */
-    @Override
-    public void close() {
-        gatheredKeys.close();
-        gatheredValues.close();
-    }
-
     /** Keys and values of {@link #blockSize} positions for every layer: rows {@code [(2·layer + kind)·blockSize, +blockSize)}. */
     final class Block {
         private final Tensor data;
@@ -127,6 +94,16 @@ final class KvBlockPool implements AutoCloseable {
 
         boolean shared() {
             return references > 1;
+        }
+
+        /** The keys of {@code layer}: a {@code [blockSize, kvWidth]} view. */
+        Tensor keys(int layer) {
+            return keys(layer, 0, blockSize);
+        }
+
+        /** The values of {@code layer}, as {@link #keys(int)}. */
+        Tensor values(int layer) {
+            return values(layer, 0, blockSize);
         }
 
         Tensor keys(int layer, int offset, int rows) {

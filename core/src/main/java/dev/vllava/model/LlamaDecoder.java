@@ -282,6 +282,5 @@ public final class LlamaDecoder implements AutoCloseable {
     @Override
     public void close() {
         work.close();
-        blocks.close();
     }
 }

@@ -2,6 +2,7 @@ package dev.vllava.model;
 
 import dev.vllava.engine.AttentionShape;
 import dev.vllava.engine.Engine;
+import dev.vllava.engine.KvBlockTable;
 import dev.vllava.engine.Tensor;
 import dev.vllava.model.KvBlockPool.Block;
 import java.util.ArrayList;
@@ -65,10 +66,17 @@ final class PagedKvStorage implements KvStorage {
         return block;
     }
 
+    /** Attention reads the blocks in place through the table ({@link KvBlockTable}): no copy of the visible rows. */
     @Override
     public void attend(int layer, Tensor out, Tensor queries, int visible, AttentionShape shape) {
-        Block[] blocks = table.toArray(Block[]::new);
-        engine.attention(out, queries, pool.gatherKeys(blocks, layer, visible), pool.gatherValues(blocks, layer, visible), shape);
+        int count = Math.ceilDiv(visible, pool.blockSize());
+        List<Tensor> keys = new ArrayList<>(count);
+        List<Tensor> values = new ArrayList<>(count);
+        for (Block block : table.subList(0, count)) {
+            keys.add(block.keys(layer));
+            values.add(block.values(layer));
+        }
+        engine.attention(out, queries, new KvBlockTable(keys, values, pool.blockSize(), visible), shape);
     }
 
     @Override

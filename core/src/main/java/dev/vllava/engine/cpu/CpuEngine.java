@@ -6,6 +6,7 @@ import dev.vllava.checkpoint.quant.LoadQuantization;
 import dev.vllava.engine.Activation;
 import dev.vllava.engine.AttentionShape;
 import dev.vllava.engine.Engine;
+import dev.vllava.engine.KvBlockTable;
 import dev.vllava.engine.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -280,24 +281,50 @@ public final class CpuEngine implements Engine {
 
     @Override
     public void attention(Tensor out, Tensor q, Tensor k, Tensor v, AttentionShape shape) {
-        CpuTensor o = output(out);
-        CpuTensor query = cpu(q);
         CpuTensor key = cpu(k);
         CpuTensor value = cpu(v);
-        int qWidth = shape.heads() * shape.headDim();
+        checkKeyValues(key, value, key.rows, shape);
+        attend(out, q, KvRows.of(key), KvRows.of(value), shape);
+    }
+
+    /** Reads the blocks in place ({@link KvRows}): the same sums in the same order as over the gathered rows. */
+    @Override
+    public void attention(Tensor out, Tensor q, KvBlockTable kv, AttentionShape shape) {
+        int count = kv.blockCount();
+        CpuTensor[] keys = new CpuTensor[count];
+        CpuTensor[] values = new CpuTensor[count];
+        for (int b = 0; b < count; b++) {
+            keys[b] = cpu(kv.keys().get(b));
+            values[b] = cpu(kv.values().get(b));
+            checkKeyValues(keys[b], values[b], kv.rowsIn(b), shape);
+        }
+        attend(out, q, KvRows.ofBlocks(keys, kv.blockRows(), kv.rows()), KvRows.ofBlocks(values, kv.blockRows(), kv.rows()),
+                shape);
+    }
+
+    /** F32 keys and values of the shape's width, with at least {@code rows} rows. */
+    private static void checkKeyValues(CpuTensor key, CpuTensor value, int rows, AttentionShape shape) {
         int kvWidth = shape.kvHeads() * shape.headDim();
+        if (key.columns != kvWidth || value.columns != kvWidth || key.rows != value.rows || key.rows < rows
+                || !key.isF32() || !value.isF32()) {
+            throw new IllegalArgumentException("attention keys " + key + " and values " + value + " for " + rows
+                    + " rows of " + shape);
+        }
+    }
+
+    private void attend(Tensor out, Tensor q, KvRows keys, KvRows values, AttentionShape shape) {
+        CpuTensor o = output(out);
+        CpuTensor query = cpu(q);
+        int qWidth = shape.heads() * shape.headDim();
         if (shape.kvHeads() <= 0 || shape.heads() % shape.kvHeads() != 0 || query.columns != qWidth
-                || o.columns != qWidth || o.rows != query.rows || key.columns != kvWidth
-                || value.columns != kvWidth || key.rows != value.rows || !query.isF32() || !key.isF32()
-                || !value.isF32()) {
-            throw new IllegalArgumentException("attention shapes: out " + o + ", q " + query + ", k " + key
-                    + ", v " + value + ", " + shape);
+                || o.columns != qWidth || o.rows != query.rows || !query.isF32()) {
+            throw new IllegalArgumentException("attention shapes: out " + o + ", q " + query + ", " + shape);
         }
-        if (shape.causal() && shape.queryOffset() + query.rows > key.rows) {
+        if (shape.causal() && shape.queryOffset() + query.rows > keys.rows()) {
             throw new IllegalArgumentException("causal attention of " + query.rows + " queries at offset "
-                    + shape.queryOffset() + " over only " + key.rows + " keys");
+                    + shape.queryOffset() + " over only " + keys.rows() + " keys");
         }
-        Attention.run(loop, o, query, key, value, shape);
+        Attention.run(loop, o, query, keys, values, shape);
     }
 
     @Override
