@@ -2,7 +2,29 @@
 // FP32 math, online softmax (no nq×nk score matrix anywhere). Query head h reads kv head
 // h / (heads / kv_heads) (GQA). Causal: query row i sees keys 0 .. query_offset + i.
 // Kernels are instantiated for DMAX = 64 and 128; any head_dim ≤ DMAX runs on them (tiny models use 8, 16).
+// Each comes twice: K/V as one row-strided matrix (*_d64/_d128), and K/V in the blocks of a paged KV cache
+// read in place through a block table (*_paged_d64/_d128; the host uploads the table, one device address
+// per block). The two differ only in how key row j is found (StridedRows, BlockRows), so they compute the
+// same sums in the same order.
 #include "common.cuh"
+
+// Rows of K or V as one row-strided matrix.
+struct StridedRows {
+    const float* base;
+    int stride;
+    __device__ __forceinline__ const float* row(int j) const { return base + (long) j * stride; }
+};
+
+// Rows of K or V in fixed-size blocks: row j is row j % block_rows of the block at table[j / block_rows]
+// (every block has the same row stride). Consecutive rows of a 32-key tile span at most 3 blocks of 16.
+struct BlockRows {
+    const unsigned long long* table;
+    int block_rows;
+    int stride;
+    __device__ __forceinline__ const float* row(int j) const {
+        return reinterpret_cast<const float*>(table[j / block_rows]) + (long) (j % block_rows) * stride;
+    }
+};
 
 #define KEY_TILE 32          // keys per tile: one per lane in the score phase
 #define QUERY_ROWS 16        // query rows per prefill block (4 warps × 4 rows)
@@ -17,10 +39,10 @@
 // 32 banks); softmax statistics are warp shuffles; value phase: lane owns output dims lane, lane+32, ...
 // and accumulates p_j·V[j] with p_j broadcast by shuffle. Why fast: every K/V element read from global
 // memory once per 16 query rows, no score matrix in memory, FP32 registers for the running max/sum.
-template <int DMAX>
-__device__ void flash_attention(float* out, int out_stride, const float* q, int q_stride, const float* k,
-                                int k_stride, const float* v, int v_stride, int nq, int nk, int heads,
-                                int kv_heads, int head_dim, int causal, int query_offset, float scale) {
+template <int DMAX, typename Rows>
+__device__ void flash_attention(float* out, int out_stride, const float* q, int q_stride, Rows k, Rows v, int nq,
+                                int nk, int heads, int kv_heads, int head_dim, int causal, int query_offset,
+                                float scale) {
     constexpr int PER_LANE = DMAX / 32;
     __shared__ float q_tile[QUERY_ROWS][DMAX];
     __shared__ float k_tile[KEY_TILE][DMAX + 1];
@@ -47,8 +69,8 @@ __device__ void flash_attention(float* out, int out_stride, const float* q, int 
         for (int i = threadIdx.x; i < KEY_TILE * DMAX; i += blockDim.x) {
             int j = i / DMAX, d = i % DMAX;
             bool inside = t + j < nk && d < head_dim;
-            k_tile[j][d] = inside ? AT(k, t + j, kv_head * head_dim + d, k_stride) : 0.0f;
-            v_tile[j][d] = inside ? AT(v, t + j, kv_head * head_dim + d, v_stride) : 0.0f;
+            k_tile[j][d] = inside ? k.row(t + j)[kv_head * head_dim + d] : 0.0f;
+            v_tile[j][d] = inside ? v.row(t + j)[kv_head * head_dim + d] : 0.0f;
         }
         __syncthreads();
         for (int r = 0; r < ROWS_PER_WARP; r++) {
@@ -92,8 +114,17 @@ __device__ void flash_attention(float* out, int out_stride, const float* q, int 
         float* out, int out_stride, const float* q, int q_stride, const float* k, int k_stride,          \
         const float* v, int v_stride, int nq, int nk, int heads, int kv_heads, int head_dim, int causal,  \
         int query_offset, float scale) {                                                                 \
-        flash_attention<DMAX>(out, out_stride, q, q_stride, k, k_stride, v, v_stride, nq, nk, heads,    \
-                              kv_heads, head_dim, causal, query_offset, scale);                         \
+        flash_attention<DMAX>(out, out_stride, q, q_stride, StridedRows{k, k_stride},                    \
+                              StridedRows{v, v_stride}, nq, nk, heads, kv_heads, head_dim, causal,       \
+                              query_offset, scale);                                                      \
+    }                                                                                                    \
+    extern "C" __global__ void __launch_bounds__(128) flash_attention_paged_d##DMAX(                    \
+        float* out, int out_stride, const float* q, int q_stride, const unsigned long long* k_table,     \
+        const unsigned long long* v_table, int block_rows, int kv_stride, int nq, int nk, int heads,     \
+        int kv_heads, int head_dim, int causal, int query_offset, float scale) {                         \
+        flash_attention<DMAX>(out, out_stride, q, q_stride, BlockRows{k_table, block_rows, kv_stride},   \
+                              BlockRows{v_table, block_rows, kv_stride}, nq, nk, heads, kv_heads,        \
+                              head_dim, causal, query_offset, scale);                                    \
     }
 FLASH_ATTENTION(64)
 FLASH_ATTENTION(128)
@@ -106,11 +137,10 @@ FLASH_ATTENTION(128)
 // accumulation as above. The 4 warps merge in shared memory and write one partial (max, sum, o[d]) per
 // split; attention_combine merges the splits. Why fast: with 1 query row the work is reading the KV
 // cache once; splitting the keys puts heads × splits blocks (≥ 2 per SM) on that read instead of heads.
-template <int DMAX>
-__device__ void flash_decode(float* partial_o, float* partial_ml, const float* q, int q_stride,
-                             const float* k, int k_stride, const float* v, int v_stride, int nq, int nk,
-                             int heads, int kv_heads, int head_dim, int causal, int query_offset, float scale,
-                             int chunk) {
+template <int DMAX, typename Rows>
+__device__ void flash_decode(float* partial_o, float* partial_ml, const float* q, int q_stride, Rows k, Rows v,
+                             int nq, int nk, int heads, int kv_heads, int head_dim, int causal, int query_offset,
+                             float scale, int chunk) {
     constexpr int PER_LANE = DMAX / 32;
     __shared__ float warp_o[4][DMAX];
     __shared__ float warp_ml[4][2];
@@ -130,10 +160,11 @@ __device__ void flash_decode(float* partial_o, float* partial_ml, const float* q
         int valid = min(KEY_TILE, end - t);
         float s = -INFINITY;
         for (int j = 0; j < valid; j++) {
+            const float* key = k.row(t + j) + kv_head * head_dim;
             float partial = 0.0f;
             for (int i = 0; i < PER_LANE; i++) {
                 int d = lane + 32 * i;
-                if (d < head_dim) partial += qv[i] * AT(k, t + j, kv_head * head_dim + d, k_stride);
+                if (d < head_dim) partial += qv[i] * key[d];
             }
             float score = warp_sum(partial);
             if (lane == j) s = score;
@@ -145,9 +176,10 @@ __device__ void flash_decode(float* partial_o, float* partial_ml, const float* q
         for (int i = 0; i < PER_LANE; i++) o[i] *= correction;
         for (int j = 0; j < valid; j++) {
             float pj = __shfl_sync(0xffffffffu, p, j);
+            const float* value = v.row(t + j) + kv_head * head_dim;
             for (int i = 0; i < PER_LANE; i++) {
                 int d = lane + 32 * i;
-                if (d < head_dim) o[i] += pj * AT(v, t + j, kv_head * head_dim + d, v_stride);
+                if (d < head_dim) o[i] += pj * value[d];
             }
         }
     }
@@ -176,8 +208,18 @@ __device__ void flash_decode(float* partial_o, float* partial_ml, const float* q
         float* partial_o, float* partial_ml, const float* q, int q_stride, const float* k, int k_stride, \
         const float* v, int v_stride, int nq, int nk, int heads, int kv_heads, int head_dim, int causal,  \
         int query_offset, float scale, int chunk) {                                                      \
-        flash_decode<DMAX>(partial_o, partial_ml, q, q_stride, k, k_stride, v, v_stride, nq, nk, heads, \
-                           kv_heads, head_dim, causal, query_offset, scale, chunk);                     \
+        flash_decode<DMAX>(partial_o, partial_ml, q, q_stride, StridedRows{k, k_stride},                 \
+                           StridedRows{v, v_stride}, nq, nk, heads, kv_heads, head_dim, causal,          \
+                           query_offset, scale, chunk);                                                  \
+    }                                                                                                    \
+    extern "C" __global__ void __launch_bounds__(128) flash_decode_paged_d##DMAX(                       \
+        float* partial_o, float* partial_ml, const float* q, int q_stride,                               \
+        const unsigned long long* k_table, const unsigned long long* v_table, int block_rows,            \
+        int kv_stride, int nq, int nk, int heads, int kv_heads, int head_dim, int causal,                \
+        int query_offset, float scale, int chunk) {                                                      \
+        flash_decode<DMAX>(partial_o, partial_ml, q, q_stride, BlockRows{k_table, block_rows, kv_stride},\
+                           BlockRows{v_table, block_rows, kv_stride}, nq, nk, heads, kv_heads, head_dim, \
+                           causal, query_offset, scale, chunk);                                          \
     }
 FLASH_DECODE(64)
 FLASH_DECODE(128)

@@ -6,6 +6,7 @@ import dev.vllava.checkpoint.TensorData;
 import dev.vllava.engine.Activation;
 import dev.vllava.engine.AttentionShape;
 import dev.vllava.engine.Engine;
+import dev.vllava.engine.KvBlockTable;
 import dev.vllava.engine.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -45,6 +46,7 @@ public final class CudaEngine implements Engine {
 
     private final CudaDevice gpu;
     private final DeviceArena arena;
+    private final FlashAttention attention;
     private final Cublas cublas;
     private final DeviceArena.Block workspace;
     private final DeviceArena.Block tokenSlot;
@@ -67,6 +69,7 @@ public final class CudaEngine implements Engine {
                 gpu.free(address);
             }
         }, options.arenaChunkBytes());
+        this.attention = new FlashAttention(gpu, arena);
         this.workspace = arena.allocate(CUBLAS_WORKSPACE_BYTES);
         this.tokenSlot = arena.allocate(16);
         try {
@@ -392,38 +395,16 @@ public final class CudaEngine implements Engine {
     }
 
     @Override
-    public void attention(Tensor outTensor, Tensor qTensor, Tensor kTensor, Tensor vTensor, AttentionShape shape) {
-        CudaTensor out = f32(outTensor);
-        CudaTensor q = f32(qTensor);
-        CudaTensor k = f32(kTensor);
-        CudaTensor v = f32(vTensor);
-        int nq = q.rows();
-        int nk = k.rows();
-        float scale = (float) (1.0 / Math.sqrt(shape.headDim()));
-        boolean wide = Launch.attentionMaxHeadDim(shape.headDim()) == 128;
-        int causal = shape.causal() ? 1 : 0;
-        if (nq == 0) {
-            return;
-        }
-        if (nq <= DECODE_MAX_QUERIES && nk > Launch.KEY_TILE * 4) {
-            Launch.DecodeSplit split = Launch.flashDecode(nk, shape.heads(), nq, gpu.multiprocessors);
-            long slots = (long) nq * shape.heads() * split.splits();
-            DeviceArena.Block partialO = arena.allocate(slots * shape.headDim() * Float.BYTES);
-            DeviceArena.Block partialMl = arena.allocate(slots * 2 * Float.BYTES);
-            gpu.launch(gpu.function(wide ? Kernel.FLASH_DECODE_128 : Kernel.FLASH_DECODE_64), split.launch(),
-                    partialO.address(), partialMl.address(), q.address, q.rowStride(), k.address, k.rowStride(),
-                    v.address, v.rowStride(), nq, nk, shape.heads(), shape.kvHeads(), shape.headDim(), causal,
-                    shape.queryOffset(), scale, split.chunk());
-            gpu.launch(gpu.function(Kernel.ATTENTION_COMBINE), Launch.attentionCombine(shape.heads(), nq), out.address,
-                    out.rowStride(), partialO.address(), partialMl.address(), shape.heads(), shape.headDim(), split.splits());
-            arena.free(partialO);
-            arena.free(partialMl);
-            return;
-        }
-        gpu.launch(gpu.function(wide ? Kernel.FLASH_ATTENTION_128 : Kernel.FLASH_ATTENTION_64),
-                Launch.flashAttention(nq, shape.heads(), shape.headDim()), out.address, out.rowStride(), q.address,
-                q.rowStride(), k.address, k.rowStride(), v.address, v.rowStride(), nq, nk, shape.heads(), shape.kvHeads(),
-                shape.headDim(), causal, shape.queryOffset(), scale);
+    public void attention(Tensor out, Tensor q, Tensor k, Tensor v, AttentionShape shape) {
+        attention.contiguous(f32(out), f32(q), f32(k), f32(v), shape);
+    }
+
+    /** The paged kernels read the blocks in place through the uploaded table: no gathered copy. */
+    @Override
+    public void attention(Tensor out, Tensor q, KvBlockTable kv, AttentionShape shape) {
+        DeviceBlockTable table = DeviceBlockTable.of(kv.keys().stream().map(this::f32).toList(),
+                kv.values().stream().map(this::f32).toList(), kv.blockRows(), kv.rows(), shape.kvHeads() * shape.headDim());
+        attention.paged(f32(out), f32(q), table, kv.rows(), shape);
     }
 
     @Override

@@ -27,8 +27,12 @@ public enum Kernel {
     PATCH_POSITIONS("embed", "patch_positions", true),
     FLASH_ATTENTION_64("attention", "flash_attention_d64"),
     FLASH_ATTENTION_128("attention", "flash_attention_d128"),
+    FLASH_ATTENTION_PAGED_64("attention", "flash_attention_paged_d64"),
+    FLASH_ATTENTION_PAGED_128("attention", "flash_attention_paged_d128"),
     FLASH_DECODE_64("attention", "flash_decode_d64"),
     FLASH_DECODE_128("attention", "flash_decode_d128"),
+    FLASH_DECODE_PAGED_64("attention", "flash_decode_paged_d64"),
+    FLASH_DECODE_PAGED_128("attention", "flash_decode_paged_d128"),
     ATTENTION_COMBINE("attention", "attention_combine"),
     ATTENTION_ROW_PROBABILITIES("attention_probs", "attention_row_probs"),
     GEMV_F16("gemv", "gemv_f16"),
@@ -53,6 +57,17 @@ public enum Kernel {
         this.module = module;
         this.entry = entry;
         this.perWeightType = perWeightType;
+    }
+
+    /** The tiled attention instance: head dims up to 128 ({@code wide}) or 64, over strided or {@code paged} K/V. */
+    static Kernel flashAttention(boolean wide, boolean paged) {
+        return paged ? (wide ? FLASH_ATTENTION_PAGED_128 : FLASH_ATTENTION_PAGED_64)
+                : (wide ? FLASH_ATTENTION_128 : FLASH_ATTENTION_64);
+    }
+
+    /** The split-K decode instance, as {@link #flashAttention}. */
+    static Kernel flashDecode(boolean wide, boolean paged) {
+        return paged ? (wide ? FLASH_DECODE_PAGED_128 : FLASH_DECODE_PAGED_64) : (wide ? FLASH_DECODE_128 : FLASH_DECODE_64);
     }
 
     public String module() {

@@ -9,6 +9,7 @@ import dev.vllava.checkpoint.DType;
 import dev.vllava.engine.Activation;
 import dev.vllava.engine.AttentionShape;
 import dev.vllava.engine.Engine;
+import dev.vllava.engine.KvBlockTable;
 import dev.vllava.engine.Tensor;
 import dev.vllava.engine.cpu.CpuEngine;
 import java.lang.foreign.Arena;
@@ -187,6 +188,47 @@ class CudaEngineGpuTest {
         }
         // FP32 throughout; outputs are convex combinations of N(0,1) values: sum-order differences only.
         compare(out, 2e-5, 2e-5, "attention " + shape + " " + queries + "×" + keys);
+    }
+
+    /**
+     * A paged KV cache's blocks read through the block table (the {@code *_paged} kernels): the CPU engine's
+     * result within the contiguous tolerance, and the GPU's contiguous result bit for bit (same kernel body,
+     * same order). Blocks of 16 rows, allocated in reverse so that neighbours in the table are not in memory,
+     * the last one partly visible; decode (split-K) and prefill (tiled) shapes.
+     */
+    @ParameterizedTest(name = "paged: {0} queries after {1}, {2}/{3} heads × {4}")
+    @CsvSource({"1,2100,32,32,128", "1,2056,8,2,128", "3,2100,4,4,128", "1,100,4,4,64", "17,2056,8,8,128",
+            "40,5,8,2,64", "7,0,4,4,16"})
+    void pagedAttentionThroughTheBlockTableMatches(int queries, int offset, int heads, int kvHeads, int headDim) {
+        AttentionShape shape = AttentionShape.causal(heads, kvHeads, headDim, offset);
+        int keys = offset + queries;
+        int kvWidth = kvHeads * headDim;
+        int qWidth = heads * headDim;
+        int blockRows = 16;
+        Both q = random(queries, qWidth);
+        Both k = random(keys, kvWidth);
+        Both v = random(keys, kvWidth);
+        Both paged = new Both(cpu.allocate(queries, qWidth), gpu.allocate(queries, qWidth));
+        Tensor contiguous = gpu.allocate(queries, qWidth);
+        gpu.attention(contiguous, q.gpu(), k.gpu(), v.gpu(), shape);
+        for (Engine engine : List.<Engine>of(cpu, gpu)) {
+            boolean onCpu = engine == cpu;
+            int count = Math.ceilDiv(keys, blockRows);
+            Tensor[] keyBlocks = new Tensor[count];
+            Tensor[] valueBlocks = new Tensor[count];
+            for (int b = count - 1; b >= 0; b--) {
+                int rows = Math.min(blockRows, keys - b * blockRows);
+                Tensor block = engine.allocate(2 * blockRows, kvWidth);  // keys then values, as KvBlockPool lays them out
+                engine.copy(block.rowSlice(0, rows), (onCpu ? k.cpu() : k.gpu()).rowSlice(b * blockRows, rows));
+                engine.copy(block.rowSlice(blockRows, rows), (onCpu ? v.cpu() : v.gpu()).rowSlice(b * blockRows, rows));
+                keyBlocks[b] = block.rowSlice(0, blockRows);
+                valueBlocks[b] = block.rowSlice(blockRows, blockRows);
+            }
+            engine.attention(onCpu ? paged.cpu() : paged.gpu(), onCpu ? q.cpu() : q.gpu(),
+                    new KvBlockTable(List.of(keyBlocks), List.of(valueBlocks), blockRows, keys), shape);
+        }
+        compare(paged, 2e-5, 2e-5, "paged attention " + shape + " " + queries + "×" + keys);
+        assertArrayEquals(gpu.download(contiguous), gpu.download(paged.gpu()), "paged vs contiguous on the GPU");
     }
 
     // ---- lookups, token choice, storage ---------------------------------------------------------
