@@ -1,5 +1,6 @@
 package dev.vllava.engine;
 
+import dev.vllava.checkpoint.DType;
 import dev.vllava.checkpoint.TensorData;
 import java.util.List;
 
@@ -28,12 +29,24 @@ public interface Engine extends AutoCloseable {
     /** A zeroed F32 activation tensor. */
     Tensor allocate(int rows, int columns);
 
+    /**
+     * A zeroed tensor stored as {@code dtype}, for data kept in a narrower type than activations (a KV
+     * cache in {@link #kvCacheDtype}); {@link #copy} converts into it, and only the operations that say so
+     * read it. The default stores F32 only.
+     */
+    default Tensor allocate(int rows, int columns, DType dtype) {
+        if (dtype != DType.F32) {
+            throw new IllegalArgumentException(name() + " engine stores no " + dtype + " tensors");
+        }
+        return allocate(rows, columns);
+    }
+
     Tensor upload(float[] values, int rows, int columns);
 
     /** The tensor's values, row-major, {@code rows × columns} (no stride gaps), as F32. */
     float[] download(Tensor tensor);
 
-    /** {@code dst ← src}; shapes must match. */
+    /** {@code dst ← src}; shapes must match; into a narrower dtype rounds to nearest even. */
     void copy(Tensor dst, Tensor src);
 
     // ---- arithmetic ---------------------------------------------------------------------------
@@ -117,6 +130,15 @@ public interface Engine extends AutoCloseable {
     int argmax(Tensor row);
 
     // ---- capabilities -------------------------------------------------------------------------
+
+    /**
+     * The dtype this engine keeps a KV cache in for a model whose weights are stored as {@code weights}
+     * ({@link #attention} reads keys and values of that dtype). The default, F32, changes nothing in the
+     * model's arithmetic.
+     */
+    default DType kvCacheDtype(DType weights) {
+        return DType.F32;
+    }
 
     /**
      * Most input rows for which {@link #matmul} forms every output row exactly as it would for that

@@ -1,5 +1,6 @@
 package dev.vllava.model;
 
+import dev.vllava.checkpoint.DType;
 import dev.vllava.engine.Engine;
 import dev.vllava.engine.Tensor;
 
@@ -7,7 +8,8 @@ import dev.vllava.engine.Tensor;
  * Fixed-size blocks of KV positions for {@link PagedKvStorage}, one model's worth: a block holds the keys
  * and values of {@link #blockSize} consecutive positions for every layer. Blocks are counted references:
  * a sequence that starts with another's prefix {@link #share}s that prefix's blocks instead of copying them,
- * and a block's memory goes back to the engine when its last holder {@link #release}s it.
+ * and a block's memory goes back to the engine when its last holder {@link #release}s it. Blocks are stored
+ * in the engine's KV dtype ({@link Engine#kvCacheDtype}).
  *
  * <p>Attention reads a sequence's blocks in place, through its table ({@link PagedKvStorage#attend}).
  */
@@ -19,10 +21,11 @@ final class KvBlockPool {
     private final int layers;
     private final int kvWidth;
     private final int blockSize;
+    private final DType dtype;
     private int blocksHeld;
     private int peakBlocksHeld;
 
-    KvBlockPool(Engine engine, int layers, int kvWidth, int blockSize) {
+    KvBlockPool(Engine engine, int layers, int kvWidth, int blockSize, DType dtype) {
         if (blockSize < 1) {
             throw new IllegalArgumentException("block size must be at least 1, got " + blockSize);
         }
@@ -30,6 +33,7 @@ final class KvBlockPool {
         this.layers = layers;
         this.kvWidth = kvWidth;
         this.blockSize = blockSize;
+        this.dtype = dtype;
     }
 
     int blockSize() {
@@ -48,12 +52,12 @@ final class KvBlockPool {
 
     /** Engine bytes of one block (keys and values of every layer). */
     long bytesPerBlock() {
-        return 2L * layers * blockSize * kvWidth * Float.BYTES;
+        return 2L * layers * blockSize * kvWidth * dtype.byteSize();
     }
 
     /** A new block, held once; its contents are undefined until written. */
     Block acquire() {
-        Block block = new Block(engine.allocate(2 * layers * blockSize, kvWidth));
+        Block block = new Block(engine.allocate(2 * layers * blockSize, kvWidth, dtype));
         blocksHeld++;
         peakBlocksHeld = Math.max(peakBlocksHeld, blocksHeld);
         return block;

@@ -1,6 +1,7 @@
 package dev.vllava.model;
 
 import dev.vllava.VllavaException;
+import dev.vllava.checkpoint.DType;
 import dev.vllava.checkpoint.TensorData;
 import dev.vllava.config.TextConfig;
 import dev.vllava.engine.AttentionShape;
@@ -40,6 +41,7 @@ public final class LlamaDecoder implements AutoCloseable {
     private final float eps;
     private final AttentionShape heads;
     private final Workspace work;
+    private final DType kvDtype;
     private final KvBlockPool blocks;
 
     /** One sequence's part of a step: its cache and the number of new rows it feeds. */
@@ -84,7 +86,8 @@ public final class LlamaDecoder implements AutoCloseable {
         this.lmHead = config.tieWordEmbeddings() || head == null ? embedTokens : engine.weight(head);
         int hidden = config.hiddenSize();
         DecoderLayer first = layers.getFirst();
-        this.blocks = new KvBlockPool(engine, layers.size(), kvWidth, KvBlockPool.DEFAULT_BLOCK_SIZE);
+        this.kvDtype = engine.kvCacheDtype(embedding.dtype());
+        this.blocks = new KvBlockPool(engine, layers.size(), kvWidth, KvBlockPool.DEFAULT_BLOCK_SIZE, kvDtype);
         this.work = new Workspace(new ReusedTensor(engine, hidden), new ReusedTensor(engine, hidden),
                 new ReusedTensor(engine, first.qkv().outputs()), new ReusedTensor(engine, queryWidth),
                 new ReusedTensor(engine, hidden), new ReusedTensor(engine, first.gateUp().outputs()),
@@ -103,7 +106,7 @@ public final class LlamaDecoder implements AutoCloseable {
     /** A cache for {@code contextLength} tokens (at most max_position_embeddings). */
     public KvCache newKvCache(int contextLength) {
         requireContext(contextLength);
-        return new KvCache(new ContiguousKvStorage(engine, layers.size(), contextLength, kvWidth));
+        return new KvCache(new ContiguousKvStorage(engine, layers.size(), contextLength, kvWidth, kvDtype));
     }
 
     /**
@@ -113,6 +116,11 @@ public final class LlamaDecoder implements AutoCloseable {
     public KvCache newPagedKvCache(int contextLength) {
         requireContext(contextLength);
         return new KvCache(new PagedKvStorage(engine, blocks, contextLength));
+    }
+
+    /** The dtype its KV caches store keys and values in, as the engine chose it for the weights' dtype. */
+    public DType kvDtype() {
+        return kvDtype;
     }
 
     /** KV blocks held now by paged caches, and at most so far. */

@@ -3,6 +3,7 @@ package dev.vllava.engine.cpu;
 import static dev.vllava.engine.cpu.Halves.FLOATS;
 import static dev.vllava.engine.cpu.Halves.LANES;
 
+import dev.vllava.checkpoint.DType;
 import dev.vllava.engine.AttentionShape;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
@@ -20,7 +21,8 @@ import jdk.incubator.vector.VectorOperators;
  * much as the scores, so each score is a dot product reduced across lanes instead.
  *
  * <p>Keys and values are {@link KvRows}: one tensor, or a paged cache's blocks read in place through its
- * block table. Every sum runs over the keys in position order either way, so a paged cache gives the
+ * block table, stored as F32 or F16 (a KV cache in the checkpoint's half precision) and widened to F32 as
+ * they are read. Every sum runs over the keys in position order either way, so a paged cache gives the
  * contiguous cache's output bit for bit without copying its rows into one tensor first.
  */
 final class Attention {
@@ -93,7 +95,7 @@ final class Attention {
         float[] transposed = new float[d * padded];
         float[] row = new float[d];
         for (int j = 0; j < keys; j++) {
-            MemorySegment.copy(k.segment(j), CpuTensor.F32, k.byteOffset(j, kvHead * d), row, 0, d);
+            Halves.toFloats(k.dtype(), k.segment(j), k.byteOffset(j, kvHead * d), d, row);
             int base = j / KEY_STEP * d * KEY_STEP + j % KEY_STEP;
             for (int c = 0; c < d; c++) {
                 transposed[base + c * KEY_STEP] = row[c];
@@ -110,7 +112,7 @@ final class Attention {
     private static float[] packValues(KvRows v, int d, int kvHead) {
         float[] packed = new float[v.rows() * d];
         for (int j = 0; j < v.rows(); j++) {
-            MemorySegment.copy(v.segment(j), CpuTensor.F32, v.byteOffset(j, kvHead * d), packed, j * d, d);
+            Halves.toFloats(v.dtype(), v.segment(j), v.byteOffset(j, kvHead * d), d, packed, j * d);
         }
         return packed;
     }
@@ -235,6 +237,8 @@ final class Attention {
         private void scores1(int keys) {
             float[] s = scores[0];
             int vectorEnd = d - d % LANES;
+            DType dtype = k.dtype();
+            long bytes = dtype.byteSize();
             for (int b = 0, j = 0; j < keys; b++) {
                 CpuTensor block = k.block(b);
                 MemorySegment segment = block.segment;
@@ -244,11 +248,11 @@ final class Attention {
                     int c = 0;
                     for (; c < vectorEnd; c += LANES) {
                         a = FloatVector.fromArray(FLOATS, query, c)
-                                .fma(FloatVector.fromMemorySegment(FLOATS, segment, keyAt + 4L * c, Halves.LE), a);
+                                .fma(Halves.load(dtype, segment, keyAt + bytes * c), a);
                     }
                     float dot = VectorMath.sum(a);
                     for (; c < d; c++) {
-                        dot += query[c] * segment.get(CpuTensor.F32, keyAt + 4L * c);
+                        dot += query[c] * Halves.scalar(dtype, segment, keyAt + bytes * c);
                     }
                     s[j] = dot * scale;
                 }
@@ -379,20 +383,22 @@ final class Attention {
          */
         private void weightedValues(float[] p, int keys) {
             int vectorEnd = d - d % LANES;
+            DType dtype = v.dtype();
+            long bytes = dtype.byteSize();
             int c = 0;
             for (; c + 4 * LANES <= vectorEnd; c += 4 * LANES) {
                 FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0, a2 = a0, a3 = a0;
                 for (int b = 0, j = 0; j < keys; b++) {
                     CpuTensor block = v.block(b);
                     MemorySegment values = block.segment;
-                    long rowBytes = (long) block.rowStride * Float.BYTES;
+                    long rowBytes = block.rowStride * bytes;
                     long at = block.byteOffset(0, kvHead * d + c);
                     for (int end = Math.min(keys, j + v.blockRows()); j < end; j++, at += rowBytes) {
                         FloatVector pj = FloatVector.broadcast(FLOATS, p[j]);
-                        a0 = pj.fma(FloatVector.fromMemorySegment(FLOATS, values, at, Halves.LE), a0);
-                        a1 = pj.fma(FloatVector.fromMemorySegment(FLOATS, values, at + 4L * LANES, Halves.LE), a1);
-                        a2 = pj.fma(FloatVector.fromMemorySegment(FLOATS, values, at + 8L * LANES, Halves.LE), a2);
-                        a3 = pj.fma(FloatVector.fromMemorySegment(FLOATS, values, at + 12L * LANES, Halves.LE), a3);
+                        a0 = pj.fma(Halves.load(dtype, values, at), a0);
+                        a1 = pj.fma(Halves.load(dtype, values, at + bytes * LANES), a1);
+                        a2 = pj.fma(Halves.load(dtype, values, at + 2 * bytes * LANES), a2);
+                        a3 = pj.fma(Halves.load(dtype, values, at + 3 * bytes * LANES), a3);
                     }
                 }
                 a0.intoArray(acc, c);
@@ -404,11 +410,11 @@ final class Attention {
                 FloatVector a0 = FloatVector.zero(FLOATS);
                 for (int b = 0, j = 0; j < keys; b++) {
                     CpuTensor block = v.block(b);
-                    long rowBytes = (long) block.rowStride * Float.BYTES;
+                    long rowBytes = block.rowStride * bytes;
                     long at = block.byteOffset(0, kvHead * d + c);
                     for (int end = Math.min(keys, j + v.blockRows()); j < end; j++, at += rowBytes) {
                         a0 = FloatVector.broadcast(FLOATS, p[j])
-                                .fma(FloatVector.fromMemorySegment(FLOATS, block.segment, at, Halves.LE), a0);
+                                .fma(Halves.load(dtype, block.segment, at), a0);
                     }
                 }
                 a0.intoArray(acc, c);
@@ -416,7 +422,7 @@ final class Attention {
             for (; c < d; c++) {
                 float sum = 0;
                 for (int j = 0; j < keys; j++) {
-                    sum += p[j] * v.segment(j).get(CpuTensor.F32, v.byteOffset(j, kvHead * d + c));
+                    sum += p[j] * Halves.scalar(dtype, v.segment(j), v.byteOffset(j, kvHead * d + c));
                 }
                 acc[c] = sum;
             }

@@ -88,11 +88,30 @@ public final class CpuEngine implements Engine {
 
     @Override
     public Tensor allocate(int rows, int columns) {
+        return allocate(rows, columns, DType.F32);
+    }
+
+    /** F32, or F16 (a KV cache: {@link #copy} converts into it, {@link #attention} reads it). */
+    @Override
+    public Tensor allocate(int rows, int columns, DType dtype) {
+        if (dtype == DType.BF16) {
+            throw new IllegalArgumentException("the CPU engine stores no BF16 tensors");
+        }
         if (rows < 0 || columns < 0) {
             throw new IllegalArgumentException("negative shape " + rows + "x" + columns);
         }
-        ActivationMemory.Block block = memory.take((long) rows * columns * Float.BYTES);
-        return new CpuTensor(block.segment(), DType.F32, 0, rows, columns, columns, block, memory);
+        ActivationMemory.Block block = memory.take((long) rows * columns * dtype.byteSize());
+        return new CpuTensor(block.segment(), dtype, 0, rows, columns, columns, block, memory);
+    }
+
+    /**
+     * F16 for an F16 or BF16 checkpoint (as transformers keeps its cache in the model dtype; F16 rather than
+     * BF16 for its 3 more mantissa bits), halving the cache; F32 for an F32 checkpoint, whose goldens F16 keys
+     * and values would move by more than their tolerance (docs/prefix-reuse.md).
+     */
+    @Override
+    public DType kvCacheDtype(DType weights) {
+        return weights == DType.F32 ? DType.F32 : DType.F16;
     }
 
     @Override
@@ -130,7 +149,7 @@ public final class CpuEngine implements Engine {
 
     @Override
     public void copy(Tensor dst, Tensor src) {
-        CpuTensor d = output(dst);
+        CpuTensor d = cpu(dst);
         CpuTensor s = cpu(src);
         sameShape(d, s, "copy");
         loop.forRange(d.rows, 64, (start, end) -> {
@@ -302,11 +321,11 @@ public final class CpuEngine implements Engine {
                 shape);
     }
 
-    /** F32 keys and values of the shape's width, with at least {@code rows} rows. */
+    /** Keys and values of one dtype and the shape's width, with at least {@code rows} rows. */
     private static void checkKeyValues(CpuTensor key, CpuTensor value, int rows, AttentionShape shape) {
         int kvWidth = shape.kvHeads() * shape.headDim();
         if (key.columns != kvWidth || value.columns != kvWidth || key.rows != value.rows || key.rows < rows
-                || !key.isF32() || !value.isF32()) {
+                || key.dtype != value.dtype) {
             throw new IllegalArgumentException("attention keys " + key + " and values " + value + " for " + rows
                     + " rows of " + shape);
         }

@@ -1,12 +1,14 @@
 package dev.vllava.engine.cpu;
 
+import dev.vllava.checkpoint.DType;
 import java.lang.foreign.MemorySegment;
 
 /**
  * The key or value rows one {@link Attention} call reads: one tensor (a contiguous cache, the vision
  * tower's keys), or the blocks of a paged cache in position order, read in place. Row {@code j} is row
  * {@code j % blockRows} of block {@code j / blockRows}; kernels that walk many rows loop over blocks and
- * then over each block's rows, so a single tensor is one block and costs nothing extra.
+ * then over each block's rows, so a single tensor is one block and costs nothing extra. Every block has
+ * the same dtype (F32, or F16 for a half-precision cache).
  */
 final class KvRows {
     private final CpuTensor[] blocks;
@@ -27,6 +29,10 @@ final class KvRows {
     /** The first {@code rows} rows of {@code blocks}, {@code blockRows} rows each (the caller checked the shapes). */
     static KvRows ofBlocks(CpuTensor[] blocks, int blockRows, int rows) {
         return new KvRows(blocks, blockRows, rows);
+    }
+
+    DType dtype() {
+        return blocks[0].dtype;
     }
 
     int rows() {
