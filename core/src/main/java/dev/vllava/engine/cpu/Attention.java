@@ -365,6 +365,17 @@ final class Attention {
                 b2.intoArray(acc, d + c + 2 * LANES);
                 b3.intoArray(acc, d + c + 3 * LANES);
             }
+            // Head sizes under 4 vectors (d = 32 or 48 on 512-bit vectors): one vector per row.
+            for (; c < vectorEnd; c += LANES) {
+                FloatVector a = FloatVector.zero(FLOATS), b = a;
+                for (int j = 0, at = c; j < keys; j++, at += d) {
+                    FloatVector v = FloatVector.fromArray(FLOATS, values, at);
+                    a = FloatVector.broadcast(FLOATS, p0[j]).fma(v, a);
+                    b = FloatVector.broadcast(FLOATS, p1[j]).fma(v, b);
+                }
+                a.intoArray(acc, c);
+                b.intoArray(acc, d + c);
+            }
             for (; c < d; c++) {
                 float sum0 = 0;
                 float sum1 = 0;
