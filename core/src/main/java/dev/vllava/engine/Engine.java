@@ -94,6 +94,17 @@ public interface Engine extends AutoCloseable {
      */
     void rope(Tensor x, int heads, int headDim, int firstPosition, double theta);
 
+    /**
+     * RoPE fused with the KV-cache write: {@code dst ← rope(keys)} ({@link #rope}'s rotation, row r at position
+     * {@code firstPosition + r}), converted to dst's dtype (the cache's, {@link #kvCacheDtype}). {@code keys} is
+     * scratch afterwards: the default rotates it in place and copies it; engines that fuse the two read it once
+     * and write only dst.
+     */
+    default void ropeInto(Tensor dst, Tensor keys, int heads, int headDim, int firstPosition, double theta) {
+        rope(keys, heads, headDim, firstPosition, theta);
+        copy(dst, keys);
+    }
+
     /** Softmax attention {@code out = softmax(q·kᵀ/sqrt(d) + mask)·v} per head; out must not alias q, k or v. */
     void attention(Tensor out, Tensor q, Tensor k, Tensor v, AttentionShape shape);
 

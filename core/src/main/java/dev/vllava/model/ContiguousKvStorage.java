@@ -34,8 +34,9 @@ final class ContiguousKvStorage implements KvStorage {
     }
 
     @Override
-    public void write(int layer, int first, Tensor k, Tensor v) {
-        engine.copy(keys.get(layer).rowSlice(first, k.rows()), k);
+    public void write(int layer, int first, Tensor k, Tensor v, KeyRotation rotation) {
+        engine.ropeInto(keys.get(layer).rowSlice(first, k.rows()), k, rotation.kvHeads(), rotation.headDim(), first,
+                rotation.theta());
         engine.copy(values.get(layer).rowSlice(first, v.rows()), v);
     }
 
@@ -48,7 +49,8 @@ final class ContiguousKvStorage implements KvStorage {
     public KvStorage share(int positions, int newCapacity) {
         ContiguousKvStorage copy = new ContiguousKvStorage(engine, keys.size(), newCapacity, keys.getFirst().columns(), dtype);
         for (int layer = 0; layer < keys.size(); layer++) {
-            copy.write(layer, 0, keys.get(layer).rowSlice(0, positions), values.get(layer).rowSlice(0, positions));
+            engine.copy(copy.keys.get(layer).rowSlice(0, positions), keys.get(layer).rowSlice(0, positions));
+            engine.copy(copy.values.get(layer).rowSlice(0, positions), values.get(layer).rowSlice(0, positions));
         }
         return copy;
     }

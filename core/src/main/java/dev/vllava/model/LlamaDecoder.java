@@ -40,6 +40,7 @@ public final class LlamaDecoder implements AutoCloseable {
     private final int kvWidth;
     private final float eps;
     private final AttentionShape heads;
+    private final KeyRotation keyRotation;
     private final Workspace work;
     private final DType kvDtype;
     private final KvBlockPool blocks;
@@ -72,6 +73,7 @@ public final class LlamaDecoder implements AutoCloseable {
         this.kvWidth = config.numKeyValueHeads() * config.headDim();
         this.eps = (float) config.rmsNormEps();
         this.heads = AttentionShape.causal(config.numAttentionHeads(), config.numKeyValueHeads(), config.headDim(), 0);
+        this.keyRotation = new KeyRotation(config.numKeyValueHeads(), config.headDim(), config.ropeTheta());
         CheckpointTensors model = weights.under("model.");
         TensorData embedding = model.get("embed_tokens.weight");
         this.embedTokens = engine.weight(embedding);
@@ -238,8 +240,7 @@ public final class LlamaDecoder implements AutoCloseable {
             Tensor k = rows.columnSlice(queryWidth, kvWidth);
             KvCache cache = sequence.cache();
             engine.rope(q, config.numAttentionHeads(), config.headDim(), cache.length(), config.ropeTheta());
-            engine.rope(k, config.numKeyValueHeads(), config.headDim(), cache.length(), config.ropeTheta());
-            cache.store(index, k, rows.columnSlice(queryWidth + kvWidth, kvWidth));
+            cache.store(index, k, rows.columnSlice(queryWidth + kvWidth, kvWidth), keyRotation); // RoPE fused with the write
             cache.attend(index, context.rowSlice(first, sequence.rows()), q, heads);
             first += sequence.rows();
         }

@@ -38,14 +38,15 @@ final class PagedKvStorage implements KvStorage {
     }
 
     @Override
-    public void write(int layer, int first, Tensor keys, Tensor values) {
+    public void write(int layer, int first, Tensor keys, Tensor values, KeyRotation rotation) {
         int blockSize = pool.blockSize();
         int end = first + keys.rows();
         for (int position = first; position < end; ) {
             int offset = position % blockSize;
             int rows = Math.min(blockSize - offset, end - position);
             Block block = writable(position / blockSize);
-            engine.copy(block.keys(layer, offset, rows), keys.rowSlice(position - first, rows));
+            engine.ropeInto(block.keys(layer, offset, rows), keys.rowSlice(position - first, rows), rotation.kvHeads(),
+                    rotation.headDim(), position, rotation.theta());
             engine.copy(block.values(layer, offset, rows), values.rowSlice(position - first, rows));
             position += rows;
         }

@@ -280,20 +280,34 @@ public final class CpuEngine implements Engine {
     @Override
     public void rope(Tensor x, int heads, int headDim, int firstPosition, double theta) {
         CpuTensor t = output(x);
-        if (headDim % 2 != 0 || (long) heads * headDim > t.columns) {
-            throw new IllegalArgumentException("rope of " + heads + " heads of " + headDim + " on " + t);
+        rotate(t, t, heads, headDim, firstPosition, theta);
+    }
+
+    /** One pass: each key row is read, rotated and written into the cache (converted to its dtype); keys stay as they were. */
+    @Override
+    public void ropeInto(Tensor dst, Tensor keys, int heads, int headDim, int firstPosition, double theta) {
+        CpuTensor d = cpu(dst);
+        CpuTensor k = cpu(keys);
+        sameShape(d, k, "ropeInto");
+        rotate(d, k, heads, headDim, firstPosition, theta);
+    }
+
+    /** {@code out[r] ← rope(x[r])} at position {@code firstPosition + r}; out may be x. */
+    private void rotate(CpuTensor out, CpuTensor x, int heads, int headDim, int firstPosition, double theta) {
+        if (headDim % 2 != 0 || (long) heads * headDim > x.columns) {
+            throw new IllegalArgumentException("rope of " + heads + " heads of " + headDim + " on " + x);
         }
         if (firstPosition < 0) {
             throw new IllegalArgumentException("rope at negative position " + firstPosition);
         }
         Rope table = ropeTable(headDim, theta);
-        table.ensure(firstPosition + t.rows);
-        loop.forRange(t.rows, 4, (start, end) -> {
-            float[] row = new float[t.columns];
+        table.ensure(firstPosition + x.rows);
+        loop.forRange(x.rows, 4, (start, end) -> {
+            float[] row = new float[x.columns];
             for (int r = start; r < end; r++) {
-                t.readRow(r, row);
+                x.readRow(r, row);
                 table.rotateRow(row, heads, firstPosition + r);
-                t.writeRow(r, row);
+                out.writeRow(r, row);
             }
         });
     }
