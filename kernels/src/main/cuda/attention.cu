@@ -2,27 +2,30 @@
 // FP32 math, online softmax (no nq×nk score matrix anywhere). Query head h reads kv head
 // h / (heads / kv_heads) (GQA). Causal: query row i sees keys 0 .. query_offset + i.
 // Kernels are instantiated for DMAX = 64 and 128; any head_dim ≤ DMAX runs on them (tiny models use 8, 16).
-// Each comes twice: K/V as one row-strided matrix (*_d64/_d128), and K/V in the blocks of a paged KV cache
-// read in place through a block table (*_paged_d64/_d128; the host uploads the table, one device address
-// per block). The two differ only in how key row j is found (StridedRows, BlockRows), so they compute the
-// same sums in the same order.
+// Each comes twice: K/V as one row-strided matrix (flash_*_d64/_d128), and K/V in the blocks of a paged KV
+// cache read in place through a block table (flash_*_paged_d64/_d128; the host uploads the table, one device
+// address per block). The two differ only in how key row j is found (StridedRows, BlockRows), so they compute
+// the same sums in the same order. K/V are stored as the KV cache's dtype (suffix _f32, _f16, _bf16; the
+// engine keeps its cache in F16, the vision tower's K/V are F32 activations) and widened to FP32 on load.
 #include "common.cuh"
 
 // Rows of K or V as one row-strided matrix.
+template <typename T>
 struct StridedRows {
-    const float* base;
+    const T* base;
     int stride;
-    __device__ __forceinline__ const float* row(int j) const { return base + (long) j * stride; }
+    __device__ __forceinline__ const T* row(int j) const { return base + (long) j * stride; }
 };
 
 // Rows of K or V in fixed-size blocks: row j is row j % block_rows of the block at table[j / block_rows]
 // (every block has the same row stride). Consecutive rows of a 32-key tile span at most 3 blocks of 16.
+template <typename T>
 struct BlockRows {
     const unsigned long long* table;
     int block_rows;
     int stride;
-    __device__ __forceinline__ const float* row(int j) const {
-        return reinterpret_cast<const float*>(table[j / block_rows]) + (long) (j % block_rows) * stride;
+    __device__ __forceinline__ const T* row(int j) const {
+        return reinterpret_cast<const T*>(table[j / block_rows]) + (long) (j % block_rows) * stride;
     }
 };
 
@@ -69,8 +72,8 @@ __device__ void flash_attention(float* out, int out_stride, const float* q, int 
         for (int i = threadIdx.x; i < KEY_TILE * DMAX; i += blockDim.x) {
             int j = i / DMAX, d = i % DMAX;
             bool inside = t + j < nk && d < head_dim;
-            k_tile[j][d] = inside ? k.row(t + j)[kv_head * head_dim + d] : 0.0f;
-            v_tile[j][d] = inside ? v.row(t + j)[kv_head * head_dim + d] : 0.0f;
+            k_tile[j][d] = inside ? load(k.row(t + j), kv_head * head_dim + d) : 0.0f;
+            v_tile[j][d] = inside ? load(v.row(t + j), kv_head * head_dim + d) : 0.0f;
         }
         __syncthreads();
         for (int r = 0; r < ROWS_PER_WARP; r++) {
@@ -109,25 +112,29 @@ __device__ void flash_attention(float* out, int out_stride, const float* q, int 
     }
 }
 
-#define FLASH_ATTENTION(DMAX)                                                                          \
-    extern "C" __global__ void __launch_bounds__(128) flash_attention_d##DMAX(                          \
-        float* out, int out_stride, const float* q, int q_stride, const float* k, int k_stride,          \
-        const float* v, int v_stride, int nq, int nk, int heads, int kv_heads, int head_dim, int causal,  \
+#define FLASH_ATTENTION(DMAX, SUFFIX, T)                                                               \
+    extern "C" __global__ void __launch_bounds__(128) flash_attention_d##DMAX##_##SUFFIX(               \
+        float* out, int out_stride, const float* q, int q_stride, const T* k, int k_stride, const T* v,  \
+        int v_stride, int nq, int nk, int heads, int kv_heads, int head_dim, int causal,                 \
         int query_offset, float scale) {                                                                 \
-        flash_attention<DMAX>(out, out_stride, q, q_stride, StridedRows{k, k_stride},                    \
-                              StridedRows{v, v_stride}, nq, nk, heads, kv_heads, head_dim, causal,       \
+        flash_attention<DMAX>(out, out_stride, q, q_stride, StridedRows<T>{k, k_stride},                 \
+                              StridedRows<T>{v, v_stride}, nq, nk, heads, kv_heads, head_dim, causal,    \
                               query_offset, scale);                                                      \
     }                                                                                                    \
-    extern "C" __global__ void __launch_bounds__(128) flash_attention_paged_d##DMAX(                    \
+    extern "C" __global__ void __launch_bounds__(128) flash_attention_paged_d##DMAX##_##SUFFIX(         \
         float* out, int out_stride, const float* q, int q_stride, const unsigned long long* k_table,     \
         const unsigned long long* v_table, int block_rows, int kv_stride, int nq, int nk, int heads,     \
         int kv_heads, int head_dim, int causal, int query_offset, float scale) {                         \
-        flash_attention<DMAX>(out, out_stride, q, q_stride, BlockRows{k_table, block_rows, kv_stride},   \
-                              BlockRows{v_table, block_rows, kv_stride}, nq, nk, heads, kv_heads,        \
+        flash_attention<DMAX>(out, out_stride, q, q_stride, BlockRows<T>{k_table, block_rows, kv_stride},\
+                              BlockRows<T>{v_table, block_rows, kv_stride}, nq, nk, heads, kv_heads,     \
                               head_dim, causal, query_offset, scale);                                    \
     }
-FLASH_ATTENTION(64)
-FLASH_ATTENTION(128)
+FLASH_ATTENTION(64, f32, float)
+FLASH_ATTENTION(128, f32, float)
+FLASH_ATTENTION(64, f16, __half)
+FLASH_ATTENTION(128, f16, __half)
+FLASH_ATTENTION(64, bf16, __nv_bfloat16)
+FLASH_ATTENTION(128, bf16, __nv_bfloat16)
 
 // --- decode: split-K flash-decoding over the KV cache ---------------------------------------------
 // Launch shape: grid (splits, heads, nq), block 128 threads (4 warps). Split s covers keys
@@ -160,11 +167,11 @@ __device__ void flash_decode(float* partial_o, float* partial_ml, const float* q
         int valid = min(KEY_TILE, end - t);
         float s = -INFINITY;
         for (int j = 0; j < valid; j++) {
-            const float* key = k.row(t + j) + kv_head * head_dim;
+            const auto* key = k.row(t + j) + kv_head * head_dim;
             float partial = 0.0f;
             for (int i = 0; i < PER_LANE; i++) {
                 int d = lane + 32 * i;
-                if (d < head_dim) partial += qv[i] * key[d];
+                if (d < head_dim) partial += qv[i] * load(key, d);
             }
             float score = warp_sum(partial);
             if (lane == j) s = score;
@@ -176,10 +183,10 @@ __device__ void flash_decode(float* partial_o, float* partial_ml, const float* q
         for (int i = 0; i < PER_LANE; i++) o[i] *= correction;
         for (int j = 0; j < valid; j++) {
             float pj = __shfl_sync(0xffffffffu, p, j);
-            const float* value = v.row(t + j) + kv_head * head_dim;
+            const auto* value = v.row(t + j) + kv_head * head_dim;
             for (int i = 0; i < PER_LANE; i++) {
                 int d = lane + 32 * i;
-                if (d < head_dim) o[i] += pj * value[d];
+                if (d < head_dim) o[i] += pj * load(value, d);
             }
         }
     }
@@ -203,26 +210,31 @@ __device__ void flash_decode(float* partial_o, float* partial_ml, const float* q
     }
 }
 
-#define FLASH_DECODE(DMAX)                                                                             \
-    extern "C" __global__ void __launch_bounds__(128) flash_decode_d##DMAX(                             \
-        float* partial_o, float* partial_ml, const float* q, int q_stride, const float* k, int k_stride, \
-        const float* v, int v_stride, int nq, int nk, int heads, int kv_heads, int head_dim, int causal,  \
+#define FLASH_DECODE(DMAX, SUFFIX, T)                                                                  \
+    extern "C" __global__ void __launch_bounds__(128) flash_decode_d##DMAX##_##SUFFIX(                  \
+        float* partial_o, float* partial_ml, const float* q, int q_stride, const T* k, int k_stride,     \
+        const T* v, int v_stride, int nq, int nk, int heads, int kv_heads, int head_dim, int causal,      \
         int query_offset, float scale, int chunk) {                                                      \
-        flash_decode<DMAX>(partial_o, partial_ml, q, q_stride, StridedRows{k, k_stride},                 \
-                           StridedRows{v, v_stride}, nq, nk, heads, kv_heads, head_dim, causal,          \
+        flash_decode<DMAX>(partial_o, partial_ml, q, q_stride, StridedRows<T>{k, k_stride},              \
+                           StridedRows<T>{v, v_stride}, nq, nk, heads, kv_heads, head_dim, causal,       \
                            query_offset, scale, chunk);                                                  \
     }                                                                                                    \
-    extern "C" __global__ void __launch_bounds__(128) flash_decode_paged_d##DMAX(                       \
+    extern "C" __global__ void __launch_bounds__(128) flash_decode_paged_d##DMAX##_##SUFFIX(            \
         float* partial_o, float* partial_ml, const float* q, int q_stride,                               \
         const unsigned long long* k_table, const unsigned long long* v_table, int block_rows,            \
         int kv_stride, int nq, int nk, int heads, int kv_heads, int head_dim, int causal,                \
         int query_offset, float scale, int chunk) {                                                      \
-        flash_decode<DMAX>(partial_o, partial_ml, q, q_stride, BlockRows{k_table, block_rows, kv_stride},\
-                           BlockRows{v_table, block_rows, kv_stride}, nq, nk, heads, kv_heads, head_dim, \
-                           causal, query_offset, scale, chunk);                                          \
+        flash_decode<DMAX>(partial_o, partial_ml, q, q_stride,                                           \
+                           BlockRows<T>{k_table, block_rows, kv_stride},                                 \
+                           BlockRows<T>{v_table, block_rows, kv_stride}, nq, nk, heads, kv_heads,        \
+                           head_dim, causal, query_offset, scale, chunk);                                \
     }
-FLASH_DECODE(64)
-FLASH_DECODE(128)
+FLASH_DECODE(64, f32, float)
+FLASH_DECODE(128, f32, float)
+FLASH_DECODE(64, f16, __half)
+FLASH_DECODE(128, f16, __half)
+FLASH_DECODE(64, bf16, __nv_bfloat16)
+FLASH_DECODE(128, bf16, __nv_bfloat16)
 
 // out[qi, head·d + :] = Σ_s o_s·2^(m_s - m) / Σ_s l_s·2^(m_s - m) over the splits (m = max m_s).
 // Launch shape: grid (heads, nq), block 128 over the head dims. Tiny: splits × d floats per block.

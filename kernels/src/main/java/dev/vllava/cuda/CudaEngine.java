@@ -197,9 +197,29 @@ public final class CudaEngine implements Engine {
 
     @Override
     public Tensor allocate(int rows, int columns) {
-        DeviceArena.Block block = arena.allocate((long) rows * columns * Float.BYTES);
-        gpu.memset(block.address(), (long) rows * columns * Float.BYTES);
-        return new CudaTensor(this, block.address(), rows, columns, columns, DType.F32, block);
+        return allocate(rows, columns, DType.F32);
+    }
+
+    /** F32, or F16 for the KV cache ({@link #copy} converts into it, the attention kernels read it). */
+    @Override
+    public Tensor allocate(int rows, int columns, DType dtype) {
+        if (dtype == DType.BF16) {
+            throw new IllegalArgumentException("the CUDA engine stores no BF16 activations");
+        }
+        long bytes = (long) rows * columns * dtype.byteSize();
+        DeviceArena.Block block = arena.allocate(bytes);
+        gpu.memset(block.address(), bytes);
+        return new CudaTensor(this, block.address(), rows, columns, columns, dtype, block);
+    }
+
+    /**
+     * F16 (half the cache and half the attention's reads, as transformers keeps it in an FP16 model), except
+     * for F32 weights kept F32 on the device ({@link Options#f32WeightsToF16()} off): that setting asks for
+     * F32 arithmetic, and an F16 cache would move tiny-a's logits past the 1e-3 that F32 keeps.
+     */
+    @Override
+    public DType kvCacheDtype(DType weights) {
+        return weights == DType.F32 && !options.f32WeightsToF16() ? DType.F32 : DType.F16;
     }
 
     void release(DeviceArena.Block block) {
@@ -240,11 +260,21 @@ public final class CudaEngine implements Engine {
 
     @Override
     public void copy(Tensor dst, Tensor src) {
-        CudaTensor out = f32(dst);
-        CudaTensor x = f32(src);
+        CudaTensor out = cuda(dst);
+        CudaTensor x = cuda(src);
         sameShape(out, x, "copy");
-        gpu.launch(gpu.function(Kernel.COPY), Launch.elementwise(x.rows(), x.columns()),
-                out.address, out.rowStride(), x.address, x.rowStride(), x.rows(), x.columns());
+        Launch launch = Launch.elementwise(x.rows(), x.columns());
+        if (out.dtype() == DType.F32 && x.dtype() == DType.F32) {
+            gpu.launch(gpu.function(Kernel.COPY), launch, out.address, out.rowStride(), x.address, x.rowStride(), x.rows(), x.columns());
+        } else if (out.dtype() == DType.F16 && x.dtype() == DType.F16) {
+            gpu.launch(gpu.function(Kernel.COPY_F16), launch, out.address, out.rowStride(), x.address, x.rowStride(), x.rows(),
+                    x.columns());
+        } else if (out.dtype() == DType.F16 && x.dtype() == DType.F32 && out.rowStride() == out.columns()) {
+            // into the KV cache: its rows (a block's, or a contiguous cache's) are dense
+            gpu.launch(gpu.function(Kernel.CONVERT_TO_F16), launch, out.address, x.address, x.rowStride(), x.rows(), x.columns());
+        } else {
+            throw new IllegalArgumentException("copy of " + x + " into " + out + " is not supported");
+        }
     }
 
     // ---- arithmetic ---------------------------------------------------------------------------
@@ -396,14 +426,14 @@ public final class CudaEngine implements Engine {
 
     @Override
     public void attention(Tensor out, Tensor q, Tensor k, Tensor v, AttentionShape shape) {
-        attention.contiguous(f32(out), f32(q), f32(k), f32(v), shape);
+        attention.contiguous(f32(out), f32(q), cuda(k), cuda(v), shape);
     }
 
     /** The paged kernels read the blocks in place through the uploaded table: no gathered copy. */
     @Override
     public void attention(Tensor out, Tensor q, KvBlockTable kv, AttentionShape shape) {
-        DeviceBlockTable table = DeviceBlockTable.of(kv.keys().stream().map(this::f32).toList(),
-                kv.values().stream().map(this::f32).toList(), kv.blockRows(), kv.rows(), shape.kvHeads() * shape.headDim());
+        DeviceBlockTable table = DeviceBlockTable.of(kv.keys().stream().map(this::cuda).toList(),
+                kv.values().stream().map(this::cuda).toList(), kv.blockRows(), kv.rows(), shape.kvHeads() * shape.headDim());
         attention.paged(f32(out), f32(q), table, kv.rows(), shape);
     }
 

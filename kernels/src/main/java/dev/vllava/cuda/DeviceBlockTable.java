@@ -12,10 +12,11 @@ import java.util.List;
  * @param addresses keys' addresses of blocks {@code 0 .. blocks-1}, then the values'
  * @param blockRows positions per block
  * @param rowStride elements between consecutive rows of every block
+ * @param dtype     what every block stores (the KV cache's dtype)
  */
-record DeviceBlockTable(long[] addresses, int blockRows, int rowStride) {
+record DeviceBlockTable(long[] addresses, int blockRows, int rowStride, DType dtype) {
 
-    /** The first {@code ceil(rows / blockRows)} blocks of {@code keys} and {@code values}, F32 {@code [≥ rows in it, kvWidth]} each. */
+    /** The first {@code ceil(rows / blockRows)} blocks of {@code keys} and {@code values}, {@code [≥ rows in it, kvWidth]} each, of one dtype. */
     static DeviceBlockTable of(List<CudaTensor> keys, List<CudaTensor> values, int blockRows, int rows, int kvWidth) {
         int blocks = Math.ceilDiv(rows, blockRows);
         if (blocks == 0 || keys.size() < blocks || values.size() < blocks) {
@@ -23,20 +24,20 @@ record DeviceBlockTable(long[] addresses, int blockRows, int rowStride) {
                     + values.size() + " value blocks");
         }
         int rowStride = keys.getFirst().rowStride();
+        DType dtype = keys.getFirst().dtype();
         long[] addresses = new long[2 * blocks];
         for (int b = 0; b < blocks; b++) {
             int visible = Math.min(blockRows, rows - b * blockRows);
-            addresses[b] = checked(keys.get(b), visible, kvWidth, rowStride);
-            addresses[blocks + b] = checked(values.get(b), visible, kvWidth, rowStride);
+            addresses[b] = checked(keys.get(b), visible, kvWidth, rowStride, dtype);
+            addresses[blocks + b] = checked(values.get(b), visible, kvWidth, rowStride, dtype);
         }
-        return new DeviceBlockTable(addresses, blockRows, rowStride);
+        return new DeviceBlockTable(addresses, blockRows, rowStride, dtype);
     }
 
-    private static long checked(CudaTensor block, int visible, int kvWidth, int rowStride) {
-        if (block.dtype() != DType.F32 || block.columns() != kvWidth || block.rows() < visible
-                || block.rowStride() != rowStride) {
-            throw new IllegalArgumentException("KV block " + block + " in a table of " + kvWidth + "-wide F32 blocks of stride "
-                    + rowStride);
+    private static long checked(CudaTensor block, int visible, int kvWidth, int rowStride, DType dtype) {
+        if (block.dtype() != dtype || block.columns() != kvWidth || block.rows() < visible || block.rowStride() != rowStride) {
+            throw new IllegalArgumentException("KV block " + block + " in a table of " + kvWidth + "-wide " + dtype
+                    + " blocks of stride " + rowStride);
         }
         return block.address;
     }

@@ -33,6 +33,16 @@ class DeviceBlockTableTest {
         assertEquals(3 * Long.BYTES, table.valuesOffset(), "the values' addresses follow the keys' in the upload");
         assertEquals(WIDTH, table.rowStride());
         assertEquals(16, table.blockRows());
+        assertEquals(DType.F32, table.dtype());
+    }
+
+    @Test
+    void anF16CacheIsReadByTheF16Kernels() {
+        CudaTensor keys = block(0x1000, 16, WIDTH, DType.F16);
+        CudaTensor values = block(0x2000, 16, WIDTH, DType.F16);
+        assertEquals(DType.F16, DeviceBlockTable.of(List.of(keys), List.of(values), 16, 16, WIDTH).dtype());
+        assertEquals("flash_decode_paged_d128_f16", Kernel.flashDecode(true, true).entry(DType.F16));
+        assertEquals("flash_attention_d64_f32", Kernel.flashAttention(false, false).entry(DType.F32));
     }
 
     @Test
@@ -49,7 +59,7 @@ class DeviceBlockTableTest {
         assertThrows(IllegalArgumentException.class, () -> DeviceBlockTable.of(List.of(good, block(0x2000, 16, 512, DType.F32)),
                 List.of(good, good), 16, 20, WIDTH), "another row stride");
         assertThrows(IllegalArgumentException.class, () -> DeviceBlockTable.of(List.of(good), List.of(block(0x2000, 16, WIDTH, DType.F16)),
-                16, 16, WIDTH), "F16 values");
+                16, 16, WIDTH), "F16 values beside F32 keys");
         assertThrows(IllegalArgumentException.class, () -> DeviceBlockTable.of(List.of(good), List.of(good), 16, 16, 128),
                 "another width");
         assertThrows(IllegalArgumentException.class, () -> DeviceBlockTable.of(List.of(good), List.of(good), 16, 17, WIDTH),
