@@ -3,7 +3,9 @@
 # of a copy of the working tree, with dist/gpu-check and dist/runtime.tar.xz carried (build them here
 # with `scripts/make-dist --gpu-check-only`). No network there. Writes everything under $OUT:
 #   env.txt            nvidia-smi, driver/CUDA version, libcublas locations, java/python versions
-#   gpu-tests.log      the @Tag("gpu") tests (every kernel vs the CPU engine, tiny-a vs golden, graph, bench)
+#   gpu-tests.log      the @Tag("gpu") tests (every kernel vs the CPU engine, the paged KV attention read
+#                      through a block table vs the CPU engine and vs the contiguous kernel, tiny-a vs golden,
+#                      graph, bench)
 #   memcheck.log       compute-sanitizer memcheck over the small GPU tests (advisory; skipped under gVisor)
 #   bench-cuda.json    CudaBench at the 7B shapes
 #   bench-hf.json      bench/hf_peer.py (transformers, FP16, sdpa) and comparison.txt (side by side)

@@ -2,7 +2,32 @@
 // FP32 math, online softmax (no nq×nk score matrix anywhere). Query head h reads kv head
 // h / (heads / kv_heads) (GQA). Causal: query row i sees keys 0 .. query_offset + i.
 // Kernels are instantiated for DMAX = 64 and 128; any head_dim ≤ DMAX runs on them (tiny models use 8, 16).
+// Each comes twice: K/V as one row-strided matrix (flash_*_d64/_d128), and K/V in the blocks of a paged KV
+// cache read in place through a block table (flash_*_paged_d64/_d128; the host uploads the table, one device
+// address per block). The two differ only in how key row j is found (StridedRows, BlockRows), so they compute
+// the same sums in the same order. K/V are stored as the KV cache's dtype (suffix _f32, _f16, _bf16; the
+// engine keeps its cache in F16, the vision tower's K/V are F32 activations) and widened to FP32 on load.
 #include "common.cuh"
+
+// Rows of K or V as one row-strided matrix.
+template <typename T>
+struct StridedRows {
+    const T* base;
+    int stride;
+    __device__ __forceinline__ const T* row(int j) const { return base + (long) j * stride; }
+};
+
+// Rows of K or V in fixed-size blocks: row j is row j % block_rows of the block at table[j / block_rows]
+// (every block has the same row stride). Consecutive rows of a 32-key tile span at most 3 blocks of 16.
+template <typename T>
+struct BlockRows {
+    const unsigned long long* table;
+    int block_rows;
+    int stride;
+    __device__ __forceinline__ const T* row(int j) const {
+        return reinterpret_cast<const T*>(table[j / block_rows]) + (long) (j % block_rows) * stride;
+    }
+};
 
 #define KEY_TILE 32          // keys per tile: one per lane in the score phase
 #define QUERY_ROWS 16        // query rows per prefill block (4 warps × 4 rows)
@@ -17,10 +42,10 @@
 // 32 banks); softmax statistics are warp shuffles; value phase: lane owns output dims lane, lane+32, ...
 // and accumulates p_j·V[j] with p_j broadcast by shuffle. Why fast: every K/V element read from global
 // memory once per 16 query rows, no score matrix in memory, FP32 registers for the running max/sum.
-template <int DMAX>
-__device__ void flash_attention(float* out, int out_stride, const float* q, int q_stride, const float* k,
-                                int k_stride, const float* v, int v_stride, int nq, int nk, int heads,
-                                int kv_heads, int head_dim, int causal, int query_offset, float scale) {
+template <int DMAX, typename Rows>
+__device__ void flash_attention(float* out, int out_stride, const float* q, int q_stride, Rows k, Rows v, int nq,
+                                int nk, int heads, int kv_heads, int head_dim, int causal, int query_offset,
+                                float scale) {
     constexpr int PER_LANE = DMAX / 32;
     __shared__ float q_tile[QUERY_ROWS][DMAX];
     __shared__ float k_tile[KEY_TILE][DMAX + 1];
@@ -47,8 +72,8 @@ __device__ void flash_attention(float* out, int out_stride, const float* q, int 
         for (int i = threadIdx.x; i < KEY_TILE * DMAX; i += blockDim.x) {
             int j = i / DMAX, d = i % DMAX;
             bool inside = t + j < nk && d < head_dim;
-            k_tile[j][d] = inside ? AT(k, t + j, kv_head * head_dim + d, k_stride) : 0.0f;
-            v_tile[j][d] = inside ? AT(v, t + j, kv_head * head_dim + d, v_stride) : 0.0f;
+            k_tile[j][d] = inside ? load(k.row(t + j), kv_head * head_dim + d) : 0.0f;
+            v_tile[j][d] = inside ? load(v.row(t + j), kv_head * head_dim + d) : 0.0f;
         }
         __syncthreads();
         for (int r = 0; r < ROWS_PER_WARP; r++) {
@@ -87,16 +112,29 @@ __device__ void flash_attention(float* out, int out_stride, const float* q, int 
     }
 }
 
-#define FLASH_ATTENTION(DMAX)                                                                          \
-    extern "C" __global__ void __launch_bounds__(128) flash_attention_d##DMAX(                          \
-        float* out, int out_stride, const float* q, int q_stride, const float* k, int k_stride,          \
-        const float* v, int v_stride, int nq, int nk, int heads, int kv_heads, int head_dim, int causal,  \
+#define FLASH_ATTENTION(DMAX, SUFFIX, T)                                                               \
+    extern "C" __global__ void __launch_bounds__(128) flash_attention_d##DMAX##_##SUFFIX(               \
+        float* out, int out_stride, const float* q, int q_stride, const T* k, int k_stride, const T* v,  \
+        int v_stride, int nq, int nk, int heads, int kv_heads, int head_dim, int causal,                 \
         int query_offset, float scale) {                                                                 \
-        flash_attention<DMAX>(out, out_stride, q, q_stride, k, k_stride, v, v_stride, nq, nk, heads,    \
-                              kv_heads, head_dim, causal, query_offset, scale);                         \
+        flash_attention<DMAX>(out, out_stride, q, q_stride, StridedRows<T>{k, k_stride},                 \
+                              StridedRows<T>{v, v_stride}, nq, nk, heads, kv_heads, head_dim, causal,    \
+                              query_offset, scale);                                                      \
+    }                                                                                                    \
+    extern "C" __global__ void __launch_bounds__(128) flash_attention_paged_d##DMAX##_##SUFFIX(         \
+        float* out, int out_stride, const float* q, int q_stride, const unsigned long long* k_table,     \
+        const unsigned long long* v_table, int block_rows, int kv_stride, int nq, int nk, int heads,     \
+        int kv_heads, int head_dim, int causal, int query_offset, float scale) {                         \
+        flash_attention<DMAX>(out, out_stride, q, q_stride, BlockRows<T>{k_table, block_rows, kv_stride},\
+                              BlockRows<T>{v_table, block_rows, kv_stride}, nq, nk, heads, kv_heads,     \
+                              head_dim, causal, query_offset, scale);                                    \
     }
-FLASH_ATTENTION(64)
-FLASH_ATTENTION(128)
+FLASH_ATTENTION(64, f32, float)
+FLASH_ATTENTION(128, f32, float)
+FLASH_ATTENTION(64, f16, __half)
+FLASH_ATTENTION(128, f16, __half)
+FLASH_ATTENTION(64, bf16, __nv_bfloat16)
+FLASH_ATTENTION(128, bf16, __nv_bfloat16)
 
 // --- decode: split-K flash-decoding over the KV cache ---------------------------------------------
 // Launch shape: grid (splits, heads, nq), block 128 threads (4 warps). Split s covers keys
@@ -106,11 +144,10 @@ FLASH_ATTENTION(128)
 // accumulation as above. The 4 warps merge in shared memory and write one partial (max, sum, o[d]) per
 // split; attention_combine merges the splits. Why fast: with 1 query row the work is reading the KV
 // cache once; splitting the keys puts heads × splits blocks (≥ 2 per SM) on that read instead of heads.
-template <int DMAX>
-__device__ void flash_decode(float* partial_o, float* partial_ml, const float* q, int q_stride,
-                             const float* k, int k_stride, const float* v, int v_stride, int nq, int nk,
-                             int heads, int kv_heads, int head_dim, int causal, int query_offset, float scale,
-                             int chunk) {
+template <int DMAX, typename Rows>
+__device__ void flash_decode(float* partial_o, float* partial_ml, const float* q, int q_stride, Rows k, Rows v,
+                             int nq, int nk, int heads, int kv_heads, int head_dim, int causal, int query_offset,
+                             float scale, int chunk) {
     constexpr int PER_LANE = DMAX / 32;
     __shared__ float warp_o[4][DMAX];
     __shared__ float warp_ml[4][2];
@@ -130,10 +167,11 @@ __device__ void flash_decode(float* partial_o, float* partial_ml, const float* q
         int valid = min(KEY_TILE, end - t);
         float s = -INFINITY;
         for (int j = 0; j < valid; j++) {
+            const auto* key = k.row(t + j) + kv_head * head_dim;
             float partial = 0.0f;
             for (int i = 0; i < PER_LANE; i++) {
                 int d = lane + 32 * i;
-                if (d < head_dim) partial += qv[i] * AT(k, t + j, kv_head * head_dim + d, k_stride);
+                if (d < head_dim) partial += qv[i] * load(key, d);
             }
             float score = warp_sum(partial);
             if (lane == j) s = score;
@@ -145,9 +183,10 @@ __device__ void flash_decode(float* partial_o, float* partial_ml, const float* q
         for (int i = 0; i < PER_LANE; i++) o[i] *= correction;
         for (int j = 0; j < valid; j++) {
             float pj = __shfl_sync(0xffffffffu, p, j);
+            const auto* value = v.row(t + j) + kv_head * head_dim;
             for (int i = 0; i < PER_LANE; i++) {
                 int d = lane + 32 * i;
-                if (d < head_dim) o[i] += pj * AT(v, t + j, kv_head * head_dim + d, v_stride);
+                if (d < head_dim) o[i] += pj * load(value, d);
             }
         }
     }
@@ -171,16 +210,31 @@ __device__ void flash_decode(float* partial_o, float* partial_ml, const float* q
     }
 }
 
-#define FLASH_DECODE(DMAX)                                                                             \
-    extern "C" __global__ void __launch_bounds__(128) flash_decode_d##DMAX(                             \
-        float* partial_o, float* partial_ml, const float* q, int q_stride, const float* k, int k_stride, \
-        const float* v, int v_stride, int nq, int nk, int heads, int kv_heads, int head_dim, int causal,  \
+#define FLASH_DECODE(DMAX, SUFFIX, T)                                                                  \
+    extern "C" __global__ void __launch_bounds__(128) flash_decode_d##DMAX##_##SUFFIX(                  \
+        float* partial_o, float* partial_ml, const float* q, int q_stride, const T* k, int k_stride,     \
+        const T* v, int v_stride, int nq, int nk, int heads, int kv_heads, int head_dim, int causal,      \
         int query_offset, float scale, int chunk) {                                                      \
-        flash_decode<DMAX>(partial_o, partial_ml, q, q_stride, k, k_stride, v, v_stride, nq, nk, heads, \
-                           kv_heads, head_dim, causal, query_offset, scale, chunk);                     \
+        flash_decode<DMAX>(partial_o, partial_ml, q, q_stride, StridedRows<T>{k, k_stride},              \
+                           StridedRows<T>{v, v_stride}, nq, nk, heads, kv_heads, head_dim, causal,       \
+                           query_offset, scale, chunk);                                                  \
+    }                                                                                                    \
+    extern "C" __global__ void __launch_bounds__(128) flash_decode_paged_d##DMAX##_##SUFFIX(            \
+        float* partial_o, float* partial_ml, const float* q, int q_stride,                               \
+        const unsigned long long* k_table, const unsigned long long* v_table, int block_rows,            \
+        int kv_stride, int nq, int nk, int heads, int kv_heads, int head_dim, int causal,                \
+        int query_offset, float scale, int chunk) {                                                      \
+        flash_decode<DMAX>(partial_o, partial_ml, q, q_stride,                                           \
+                           BlockRows<T>{k_table, block_rows, kv_stride},                                 \
+                           BlockRows<T>{v_table, block_rows, kv_stride}, nq, nk, heads, kv_heads,        \
+                           head_dim, causal, query_offset, scale, chunk);                                \
     }
-FLASH_DECODE(64)
-FLASH_DECODE(128)
+FLASH_DECODE(64, f32, float)
+FLASH_DECODE(128, f32, float)
+FLASH_DECODE(64, f16, __half)
+FLASH_DECODE(128, f16, __half)
+FLASH_DECODE(64, bf16, __nv_bfloat16)
+FLASH_DECODE(128, bf16, __nv_bfloat16)
 
 // out[qi, head·d + :] = Σ_s o_s·2^(m_s - m) / Σ_s l_s·2^(m_s - m) over the splits (m = max m_s).
 // Launch shape: grid (heads, nq), block 128 over the head dims. Tiny: splits × d floats per block.

@@ -44,7 +44,8 @@ extern "C" __global__ void silu_gate_f32(float* out, int out_stride, const float
     }
 }
 
-// F32 activations to the GEMM input type (cuBLAS takes A and B in one type): dense [rows, cols] output.
+// F32 activations to the GEMM input type (cuBLAS takes A and B in one type), and F32 rows into an F16 KV
+// cache: dense [rows, cols] output.
 extern "C" __global__ void convert_f32_to_f16(__half* out, const float* x, int stride, int rows, int cols) {
     ROWS_COLS_LOOP out[r * cols + c] = __float2half_rn(AT(x, r, c, stride));
 }
@@ -61,6 +62,11 @@ extern "C" __global__ void convert_dense_f32_to_f16(__half* out, const float* x,
 
 // out = x for row-strided views (Engine.copy, and densifying a view before a download).
 extern "C" __global__ void copy_f32(float* out, int out_stride, const float* x, int x_stride, int rows, int cols) {
+    ROWS_COLS_LOOP AT(out, r, c, out_stride) = AT(x, r, c, x_stride);
+}
+
+// The same for F16 views (a KV-cache block copied before a write into it: copy on write).
+extern "C" __global__ void copy_f16(__half* out, int out_stride, const __half* x, int x_stride, int rows, int cols) {
     ROWS_COLS_LOOP AT(out, r, c, out_stride) = AT(x, r, c, x_stride);
 }
 

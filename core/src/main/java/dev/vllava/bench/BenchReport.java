@@ -48,7 +48,7 @@ public record BenchReport(String backend, String device, String model, String we
      * {@code tokens} greedy decode steps starting with {@code context} tokens cached.
      *
      * @param weightBytesPerToken language-model weights read per token (all but the embedding table)
-     * @param kvBytesPerToken     mean F32 key/value cache bytes read per token over the steps
+     * @param kvBytesPerToken     mean key/value cache bytes read per token over the steps (in the engine's KV dtype)
      * @param graphMsPerToken     one decode step replayed from a CUDA graph (CUDA only)
      */
     public record Decode(int tokens, int context, double msPerToken, double tokensPerSecond, long weightBytesPerToken,

@@ -77,7 +77,7 @@ public final class CpuBench {
         try (CpuEngine engine = new CpuEngine(threads, weights.quantizeAtLoad());
                 VideoLlava model = VideoLlava.load(weights.config(), weights.tensors(), engine, visualTokens)) {
             ModelBench.Timings t = ModelBench.run(model, options, () -> {}, progress);
-            ModelCost cost = new ModelCost(weights.config(), weights.bytesPerWeight());
+            ModelCost cost = new ModelCost(weights.config(), weights.bytesPerWeight(), model.decoder().kvDtype().byteSize());
             Long hostBytes = weights.hostBytes() == null ? null : weights.hostBytes().getAsLong();
             BenchReport.Memory memory = new BenchReport.Memory(ProcessMemory.heapPeakBytes(),
                     engine.memoryUse().peakBytes(), hostBytes, boxed(ProcessMemory.residentPeakBytes()), null);

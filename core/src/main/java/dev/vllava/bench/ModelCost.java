@@ -19,22 +19,27 @@ import dev.vllava.config.VisionConfig;
  *
  * <p>Decode bytes: every language-model weight is read once per token except the embedding
  * table, of which one row is gathered ({@code lm_head} is read in full, also when tied to the
- * embedding), plus the F32 key/value cache of every layer up to the current position.
+ * embedding), plus the key/value cache of every layer up to the current position, in the engine's KV dtype.
  */
 public final class ModelCost {
-    /** Activations, and so the KV cache, are F32 on every engine. */
-    static final int KV_BYTES_PER_VALUE = Float.BYTES;
-
     private final VideoLlavaConfig config;
     private final double bytesPerWeight;
+    private final int kvBytesPerValue;
+
+    /** With an F32 KV cache. */
+    public ModelCost(VideoLlavaConfig config, double bytesPerWeight) {
+        this(config, bytesPerWeight, Float.BYTES);
+    }
 
     /**
-     * @param bytesPerWeight bytes of one weight as the engine reads it (2 for F16/BF16, 4 for F32; 1.0625 for
-     *                       int8 and 0.5625 for int4 in groups of 32 with F16 scales, applied to every weight)
+     * @param bytesPerWeight  bytes of one weight as the engine reads it (2 for F16/BF16, 4 for F32; 1.0625 for
+     *                        int8 and 0.5625 for int4 in groups of 32 with F16 scales, applied to every weight)
+     * @param kvBytesPerValue bytes of one cached key or value element (the engine's KV dtype: 4 for F32, 2 for F16)
      */
-    public ModelCost(VideoLlavaConfig config, double bytesPerWeight) {
+    public ModelCost(VideoLlavaConfig config, double bytesPerWeight, int kvBytesPerValue) {
         this.config = config;
         this.bytesPerWeight = bytesPerWeight;
+        this.kvBytesPerValue = kvBytesPerValue;
     }
 
     public VideoLlavaConfig config() {
@@ -112,7 +117,7 @@ public final class ModelCost {
     /** Keys and values read by every layer when one token attends to {@code keys} positions. */
     public long kvBytesRead(long keys) {
         TextConfig t = config.text();
-        return (long) t.numHiddenLayers() * 2 * t.numKeyValueHeads() * t.headDim() * KV_BYTES_PER_VALUE * keys;
+        return (long) t.numHiddenLayers() * 2 * t.numKeyValueHeads() * t.headDim() * (long) kvBytesPerValue * keys;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.vllava.engine;
 
+import dev.vllava.checkpoint.DType;
 import dev.vllava.checkpoint.TensorData;
 import java.util.List;
 
@@ -28,12 +29,24 @@ public interface Engine extends AutoCloseable {
     /** A zeroed F32 activation tensor. */
     Tensor allocate(int rows, int columns);
 
+    /**
+     * A zeroed tensor stored as {@code dtype}, for data kept in a narrower type than activations (a KV
+     * cache in {@link #kvCacheDtype}); {@link #copy} converts into it, and only the operations that say so
+     * read it. The default stores F32 only.
+     */
+    default Tensor allocate(int rows, int columns, DType dtype) {
+        if (dtype != DType.F32) {
+            throw new IllegalArgumentException(name() + " engine stores no " + dtype + " tensors");
+        }
+        return allocate(rows, columns);
+    }
+
     Tensor upload(float[] values, int rows, int columns);
 
     /** The tensor's values, row-major, {@code rows × columns} (no stride gaps), as F32. */
     float[] download(Tensor tensor);
 
-    /** {@code dst ← src}; shapes must match. */
+    /** {@code dst ← src}; shapes must match; into a narrower dtype rounds to nearest even. */
     void copy(Tensor dst, Tensor src);
 
     // ---- arithmetic ---------------------------------------------------------------------------
@@ -81,8 +94,37 @@ public interface Engine extends AutoCloseable {
      */
     void rope(Tensor x, int heads, int headDim, int firstPosition, double theta);
 
+    /**
+     * RoPE fused with the KV-cache write: {@code dst ← rope(keys)} ({@link #rope}'s rotation, row r at position
+     * {@code firstPosition + r}), converted to dst's dtype (the cache's, {@link #kvCacheDtype}). {@code keys} is
+     * scratch afterwards: the default rotates it in place and copies it; engines that fuse the two read it once
+     * and write only dst.
+     */
+    default void ropeInto(Tensor dst, Tensor keys, int heads, int headDim, int firstPosition, double theta) {
+        rope(keys, heads, headDim, firstPosition, theta);
+        copy(dst, keys);
+    }
+
     /** Softmax attention {@code out = softmax(q·kᵀ/sqrt(d) + mask)·v} per head; out must not alias q, k or v. */
     void attention(Tensor out, Tensor q, Tensor k, Tensor v, AttentionShape shape);
+
+    /**
+     * {@link #attention(Tensor, Tensor, Tensor, Tensor, AttentionShape) attention} over keys and values held in
+     * the blocks of a paged KV cache, read through the block table: the result is the one over the rows
+     * gathered into one tensor. Engines with a kernel that reads the table (CPU, CUDA) override this default,
+     * which makes that gathered copy.
+     */
+    default void attention(Tensor out, Tensor q, KvBlockTable kv, AttentionShape shape) {
+        int columns = kv.keys().getFirst().columns();
+        try (Tensor keys = allocate(kv.rows(), columns); Tensor values = allocate(kv.rows(), columns)) {
+            for (int b = 0; b < kv.blockCount(); b++) {
+                int rows = kv.rowsIn(b);
+                copy(keys.rowSlice(b * kv.blockRows(), rows), kv.keys().get(b).rowSlice(0, rows));
+                copy(values.rowSlice(b * kv.blockRows(), rows), kv.values().get(b).rowSlice(0, rows));
+            }
+            attention(out, q, keys, values, shape);
+        }
+    }
 
     /**
      * The attention probabilities of query row {@code queryRow} alone, per head:
@@ -99,6 +141,15 @@ public interface Engine extends AutoCloseable {
     int argmax(Tensor row);
 
     // ---- capabilities -------------------------------------------------------------------------
+
+    /**
+     * The dtype this engine keeps a KV cache in for a model whose weights are stored as {@code weights}
+     * ({@link #attention} reads keys and values of that dtype). The default, F32, changes nothing in the
+     * model's arithmetic.
+     */
+    default DType kvCacheDtype(DType weights) {
+        return DType.F32;
+    }
 
     /**
      * Most input rows for which {@link #matmul} forms every output row exactly as it would for that

@@ -6,7 +6,7 @@ import dev.vllava.engine.Tensor;
 
 /**
  * One sequence's keys and values for every decoder layer, for the tokens seen so far (keys after
- * RoPE). The storage is a {@link KvStorage}: one contiguous tensor per layer allocated for the whole
+ * RoPE, rotated as they are stored). The storage is a {@link KvStorage}: one contiguous tensor per layer allocated for the whole
  * context, or blocks taken as tokens arrive whose prefix several sequences share ({@link #fork}); the
  * forward pass sees only {@link #store} and {@link #attend}. {@link #truncate} forgets the last tokens (e.g. to rewind a chat turn) without
  * freeing anything.
@@ -67,9 +67,12 @@ public final class KvCache implements AutoCloseable {
         return fork;
     }
 
-    /** Stores the step's rotated keys and values of {@code layer} after the tokens held. */
-    void store(int layer, Tensor keys, Tensor values) {
-        storage.write(layer, length, keys, values);
+    /**
+     * Stores the step's keys of {@code layer}, rotated as they are written (RoPE fused with the write; {@code keys}
+     * is scratch afterwards), and its values, after the tokens held.
+     */
+    void store(int layer, Tensor keys, Tensor values, KeyRotation rotation) {
+        storage.write(layer, length, keys, values, rotation);
     }
 
     /** Causal attention of the step's {@code queries} over the held tokens and the step's own (already {@link #store}d). */

@@ -14,8 +14,11 @@ interface KvStorage extends AutoCloseable {
     /** Most positions it can hold. */
     int capacity();
 
-    /** Stores {@code keys} and {@code values} ({@code [n, kvWidth]}) at positions {@code first .. first + n - 1} of {@code layer}. */
-    void write(int layer, int first, Tensor keys, Tensor values);
+    /**
+     * Stores {@code keys} rotated by {@code rotation} (as at their positions) and {@code values} ({@code [n, kvWidth]},
+     * unrotated keys: scratch afterwards) at positions {@code first .. first + n - 1} of {@code layer}.
+     */
+    void write(int layer, int first, Tensor keys, Tensor values, KeyRotation rotation);
 
     /**
      * {@code out = attention(queries, stored[0 .. visible))} for {@code layer}; {@code shape.queryOffset()} is

@@ -1,6 +1,7 @@
 package dev.vllava.model;
 
 import dev.vllava.VllavaException;
+import dev.vllava.checkpoint.DType;
 import dev.vllava.checkpoint.TensorData;
 import dev.vllava.config.TextConfig;
 import dev.vllava.engine.AttentionShape;
@@ -39,7 +40,9 @@ public final class LlamaDecoder implements AutoCloseable {
     private final int kvWidth;
     private final float eps;
     private final AttentionShape heads;
+    private final KeyRotation keyRotation;
     private final Workspace work;
+    private final DType kvDtype;
     private final KvBlockPool blocks;
 
     /** One sequence's part of a step: its cache and the number of new rows it feeds. */
@@ -70,6 +73,7 @@ public final class LlamaDecoder implements AutoCloseable {
         this.kvWidth = config.numKeyValueHeads() * config.headDim();
         this.eps = (float) config.rmsNormEps();
         this.heads = AttentionShape.causal(config.numAttentionHeads(), config.numKeyValueHeads(), config.headDim(), 0);
+        this.keyRotation = new KeyRotation(config.numKeyValueHeads(), config.headDim(), config.ropeTheta());
         CheckpointTensors model = weights.under("model.");
         TensorData embedding = model.get("embed_tokens.weight");
         this.embedTokens = engine.weight(embedding);
@@ -84,7 +88,8 @@ public final class LlamaDecoder implements AutoCloseable {
         this.lmHead = config.tieWordEmbeddings() || head == null ? embedTokens : engine.weight(head);
         int hidden = config.hiddenSize();
         DecoderLayer first = layers.getFirst();
-        this.blocks = new KvBlockPool(engine, layers.size(), kvWidth, KvBlockPool.DEFAULT_BLOCK_SIZE);
+        this.kvDtype = engine.kvCacheDtype(embedding.dtype());
+        this.blocks = new KvBlockPool(engine, layers.size(), kvWidth, KvBlockPool.DEFAULT_BLOCK_SIZE, kvDtype);
         this.work = new Workspace(new ReusedTensor(engine, hidden), new ReusedTensor(engine, hidden),
                 new ReusedTensor(engine, first.qkv().outputs()), new ReusedTensor(engine, queryWidth),
                 new ReusedTensor(engine, hidden), new ReusedTensor(engine, first.gateUp().outputs()),
@@ -103,7 +108,7 @@ public final class LlamaDecoder implements AutoCloseable {
     /** A cache for {@code contextLength} tokens (at most max_position_embeddings). */
     public KvCache newKvCache(int contextLength) {
         requireContext(contextLength);
-        return new KvCache(new ContiguousKvStorage(engine, layers.size(), contextLength, kvWidth));
+        return new KvCache(new ContiguousKvStorage(engine, layers.size(), contextLength, kvWidth, kvDtype));
     }
 
     /**
@@ -113,6 +118,11 @@ public final class LlamaDecoder implements AutoCloseable {
     public KvCache newPagedKvCache(int contextLength) {
         requireContext(contextLength);
         return new KvCache(new PagedKvStorage(engine, blocks, contextLength));
+    }
+
+    /** The dtype its KV caches store keys and values in, as the engine chose it for the weights' dtype. */
+    public DType kvDtype() {
+        return kvDtype;
     }
 
     /** KV blocks held now by paged caches, and at most so far. */
@@ -230,8 +240,7 @@ public final class LlamaDecoder implements AutoCloseable {
             Tensor k = rows.columnSlice(queryWidth, kvWidth);
             KvCache cache = sequence.cache();
             engine.rope(q, config.numAttentionHeads(), config.headDim(), cache.length(), config.ropeTheta());
-            engine.rope(k, config.numKeyValueHeads(), config.headDim(), cache.length(), config.ropeTheta());
-            cache.store(index, k, rows.columnSlice(queryWidth + kvWidth, kvWidth));
+            cache.store(index, k, rows.columnSlice(queryWidth + kvWidth, kvWidth), keyRotation); // RoPE fused with the write
             cache.attend(index, context.rowSlice(first, sequence.rows()), q, heads);
             first += sequence.rows();
         }
@@ -282,6 +291,5 @@ public final class LlamaDecoder implements AutoCloseable {
     @Override
     public void close() {
         work.close();
-        blocks.close();
     }
 }

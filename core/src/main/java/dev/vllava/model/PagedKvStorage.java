@@ -2,6 +2,7 @@ package dev.vllava.model;
 
 import dev.vllava.engine.AttentionShape;
 import dev.vllava.engine.Engine;
+import dev.vllava.engine.KvBlockTable;
 import dev.vllava.engine.Tensor;
 import dev.vllava.model.KvBlockPool.Block;
 import java.util.ArrayList;
@@ -37,14 +38,15 @@ final class PagedKvStorage implements KvStorage {
     }
 
     @Override
-    public void write(int layer, int first, Tensor keys, Tensor values) {
+    public void write(int layer, int first, Tensor keys, Tensor values, KeyRotation rotation) {
         int blockSize = pool.blockSize();
         int end = first + keys.rows();
         for (int position = first; position < end; ) {
             int offset = position % blockSize;
             int rows = Math.min(blockSize - offset, end - position);
             Block block = writable(position / blockSize);
-            engine.copy(block.keys(layer, offset, rows), keys.rowSlice(position - first, rows));
+            engine.ropeInto(block.keys(layer, offset, rows), keys.rowSlice(position - first, rows), rotation.kvHeads(),
+                    rotation.headDim(), position, rotation.theta());
             engine.copy(block.values(layer, offset, rows), values.rowSlice(position - first, rows));
             position += rows;
         }
@@ -65,10 +67,17 @@ final class PagedKvStorage implements KvStorage {
         return block;
     }
 
+    /** Attention reads the blocks in place through the table ({@link KvBlockTable}): no copy of the visible rows. */
     @Override
     public void attend(int layer, Tensor out, Tensor queries, int visible, AttentionShape shape) {
-        Block[] blocks = table.toArray(Block[]::new);
-        engine.attention(out, queries, pool.gatherKeys(blocks, layer, visible), pool.gatherValues(blocks, layer, visible), shape);
+        int count = Math.ceilDiv(visible, pool.blockSize());
+        List<Tensor> keys = new ArrayList<>(count);
+        List<Tensor> values = new ArrayList<>(count);
+        for (Block block : table.subList(0, count)) {
+            keys.add(block.keys(layer));
+            values.add(block.values(layer));
+        }
+        engine.attention(out, queries, new KvBlockTable(keys, values, pool.blockSize(), visible), shape);
     }
 
     @Override

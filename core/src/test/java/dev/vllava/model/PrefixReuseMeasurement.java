@@ -64,7 +64,7 @@ final class PrefixReuseMeasurement {
                 LlamaDecoder.KvBlocks blocks = model.decoder().kvBlocks();
                 double mib = blocks.held() * blocks.bytesPerBlock() / 1048576.0;
                 double perSequence = (double) first.length() * 2 * textLayers * config.text().numKeyValueHeads()
-                        * config.text().headDim() * Float.BYTES / 1048576.0;
+                        * config.text().headDim() * model.decoder().kvDtype().byteSize() / 1048576.0;
                 System.out.printf("%d questions on one prefix: %d KV blocks of %d tokens = %.1f MiB (one prefix %.1f MiB;"
                         + " %d separate caches of the prompt alone: %.1f MiB); engine memory now %.0f MiB%n", questions,
                         blocks.held(), blocks.blockSize(), mib, perSequence, questions, questions * perSequence,

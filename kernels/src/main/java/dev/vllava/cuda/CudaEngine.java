@@ -6,6 +6,7 @@ import dev.vllava.checkpoint.TensorData;
 import dev.vllava.engine.Activation;
 import dev.vllava.engine.AttentionShape;
 import dev.vllava.engine.Engine;
+import dev.vllava.engine.KvBlockTable;
 import dev.vllava.engine.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -45,6 +46,7 @@ public final class CudaEngine implements Engine {
 
     private final CudaDevice gpu;
     private final DeviceArena arena;
+    private final FlashAttention attention;
     private final Cublas cublas;
     private final DeviceArena.Block workspace;
     private final DeviceArena.Block tokenSlot;
@@ -67,6 +69,7 @@ public final class CudaEngine implements Engine {
                 gpu.free(address);
             }
         }, options.arenaChunkBytes());
+        this.attention = new FlashAttention(gpu, arena);
         this.workspace = arena.allocate(CUBLAS_WORKSPACE_BYTES);
         this.tokenSlot = arena.allocate(16);
         try {
@@ -194,9 +197,29 @@ public final class CudaEngine implements Engine {
 
     @Override
     public Tensor allocate(int rows, int columns) {
-        DeviceArena.Block block = arena.allocate((long) rows * columns * Float.BYTES);
-        gpu.memset(block.address(), (long) rows * columns * Float.BYTES);
-        return new CudaTensor(this, block.address(), rows, columns, columns, DType.F32, block);
+        return allocate(rows, columns, DType.F32);
+    }
+
+    /** F32, or F16 for the KV cache ({@link #copy} converts into it, the attention kernels read it). */
+    @Override
+    public Tensor allocate(int rows, int columns, DType dtype) {
+        if (dtype == DType.BF16) {
+            throw new IllegalArgumentException("the CUDA engine stores no BF16 activations");
+        }
+        long bytes = (long) rows * columns * dtype.byteSize();
+        DeviceArena.Block block = arena.allocate(bytes);
+        gpu.memset(block.address(), bytes);
+        return new CudaTensor(this, block.address(), rows, columns, columns, dtype, block);
+    }
+
+    /**
+     * F16 (half the cache and half the attention's reads, as transformers keeps it in an FP16 model), except
+     * for F32 weights kept F32 on the device ({@link Options#f32WeightsToF16()} off): that setting asks for
+     * F32 arithmetic, and an F16 cache would move tiny-a's logits past the 1e-3 that F32 keeps.
+     */
+    @Override
+    public DType kvCacheDtype(DType weights) {
+        return weights == DType.F32 && !options.f32WeightsToF16() ? DType.F32 : DType.F16;
     }
 
     void release(DeviceArena.Block block) {
@@ -237,11 +260,21 @@ public final class CudaEngine implements Engine {
 
     @Override
     public void copy(Tensor dst, Tensor src) {
-        CudaTensor out = f32(dst);
-        CudaTensor x = f32(src);
+        CudaTensor out = cuda(dst);
+        CudaTensor x = cuda(src);
         sameShape(out, x, "copy");
-        gpu.launch(gpu.function(Kernel.COPY), Launch.elementwise(x.rows(), x.columns()),
-                out.address, out.rowStride(), x.address, x.rowStride(), x.rows(), x.columns());
+        Launch launch = Launch.elementwise(x.rows(), x.columns());
+        if (out.dtype() == DType.F32 && x.dtype() == DType.F32) {
+            gpu.launch(gpu.function(Kernel.COPY), launch, out.address, out.rowStride(), x.address, x.rowStride(), x.rows(), x.columns());
+        } else if (out.dtype() == DType.F16 && x.dtype() == DType.F16) {
+            gpu.launch(gpu.function(Kernel.COPY_F16), launch, out.address, out.rowStride(), x.address, x.rowStride(), x.rows(),
+                    x.columns());
+        } else if (out.dtype() == DType.F16 && x.dtype() == DType.F32 && out.rowStride() == out.columns()) {
+            // into the KV cache: its rows (a block's, or a contiguous cache's) are dense
+            gpu.launch(gpu.function(Kernel.CONVERT_TO_F16), launch, out.address, x.address, x.rowStride(), x.rows(), x.columns());
+        } else {
+            throw new IllegalArgumentException("copy of " + x + " into " + out + " is not supported");
+        }
     }
 
     // ---- arithmetic ---------------------------------------------------------------------------
@@ -392,38 +425,16 @@ public final class CudaEngine implements Engine {
     }
 
     @Override
-    public void attention(Tensor outTensor, Tensor qTensor, Tensor kTensor, Tensor vTensor, AttentionShape shape) {
-        CudaTensor out = f32(outTensor);
-        CudaTensor q = f32(qTensor);
-        CudaTensor k = f32(kTensor);
-        CudaTensor v = f32(vTensor);
-        int nq = q.rows();
-        int nk = k.rows();
-        float scale = (float) (1.0 / Math.sqrt(shape.headDim()));
-        boolean wide = Launch.attentionMaxHeadDim(shape.headDim()) == 128;
-        int causal = shape.causal() ? 1 : 0;
-        if (nq == 0) {
-            return;
-        }
-        if (nq <= DECODE_MAX_QUERIES && nk > Launch.KEY_TILE * 4) {
-            Launch.DecodeSplit split = Launch.flashDecode(nk, shape.heads(), nq, gpu.multiprocessors);
-            long slots = (long) nq * shape.heads() * split.splits();
-            DeviceArena.Block partialO = arena.allocate(slots * shape.headDim() * Float.BYTES);
-            DeviceArena.Block partialMl = arena.allocate(slots * 2 * Float.BYTES);
-            gpu.launch(gpu.function(wide ? Kernel.FLASH_DECODE_128 : Kernel.FLASH_DECODE_64), split.launch(),
-                    partialO.address(), partialMl.address(), q.address, q.rowStride(), k.address, k.rowStride(),
-                    v.address, v.rowStride(), nq, nk, shape.heads(), shape.kvHeads(), shape.headDim(), causal,
-                    shape.queryOffset(), scale, split.chunk());
-            gpu.launch(gpu.function(Kernel.ATTENTION_COMBINE), Launch.attentionCombine(shape.heads(), nq), out.address,
-                    out.rowStride(), partialO.address(), partialMl.address(), shape.heads(), shape.headDim(), split.splits());
-            arena.free(partialO);
-            arena.free(partialMl);
-            return;
-        }
-        gpu.launch(gpu.function(wide ? Kernel.FLASH_ATTENTION_128 : Kernel.FLASH_ATTENTION_64),
-                Launch.flashAttention(nq, shape.heads(), shape.headDim()), out.address, out.rowStride(), q.address,
-                q.rowStride(), k.address, k.rowStride(), v.address, v.rowStride(), nq, nk, shape.heads(), shape.kvHeads(),
-                shape.headDim(), causal, shape.queryOffset(), scale);
+    public void attention(Tensor out, Tensor q, Tensor k, Tensor v, AttentionShape shape) {
+        attention.contiguous(f32(out), f32(q), cuda(k), cuda(v), shape);
+    }
+
+    /** The paged kernels read the blocks in place through the uploaded table: no gathered copy. */
+    @Override
+    public void attention(Tensor out, Tensor q, KvBlockTable kv, AttentionShape shape) {
+        DeviceBlockTable table = DeviceBlockTable.of(kv.keys().stream().map(this::cuda).toList(),
+                kv.values().stream().map(this::cuda).toList(), kv.blockRows(), kv.rows(), shape.kvHeads() * shape.headDim());
+        attention.paged(f32(out), f32(q), table, kv.rows(), shape);
     }
 
     @Override

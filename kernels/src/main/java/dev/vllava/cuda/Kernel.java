@@ -6,13 +6,14 @@ import java.util.List;
 
 /**
  * Every kernel the CUDA engine launches: the PTX module (file {@code <module>.ptx}) and the entry name.
- * Kernels whose weight argument comes in the checkpoint's dtype exist once per storage type, with the
- * suffix {@code _f32}, {@code _f16} or {@code _bf16}. {@code PtxCatalogTest} checks each entry against
+ * Kernels whose weight argument comes in the checkpoint's dtype (or, for attention, whose keys and values
+ * come in the KV cache's) exist once per storage type, with the suffix {@code _f32}, {@code _f16} or {@code _bf16}. {@code PtxCatalogTest} checks each entry against
  * the compiled PTX, so a renamed kernel fails the build instead of the first GPU run.
  */
 public enum Kernel {
     ADD("elementwise", "add_f32"),
     COPY("elementwise", "copy_f32"),
+    COPY_F16("elementwise", "copy_f16"),
     BIAS_ACTIVATE("elementwise", "bias_activate", true),
     SILU_GATE("elementwise", "silu_gate_f32"),
     CONVERT_TO_F16("elementwise", "convert_f32_to_f16"),
@@ -25,10 +26,15 @@ public enum Kernel {
     EMBED("embed", "embed", true),
     PATCH_IM2COL("embed", "patch_im2col_f32"),
     PATCH_POSITIONS("embed", "patch_positions", true),
-    FLASH_ATTENTION_64("attention", "flash_attention_d64"),
-    FLASH_ATTENTION_128("attention", "flash_attention_d128"),
-    FLASH_DECODE_64("attention", "flash_decode_d64"),
-    FLASH_DECODE_128("attention", "flash_decode_d128"),
+    // attention: one variant per KV dtype (the cache's; F32 for the vision tower's activations)
+    FLASH_ATTENTION_64("attention", "flash_attention_d64", true),
+    FLASH_ATTENTION_128("attention", "flash_attention_d128", true),
+    FLASH_ATTENTION_PAGED_64("attention", "flash_attention_paged_d64", true),
+    FLASH_ATTENTION_PAGED_128("attention", "flash_attention_paged_d128", true),
+    FLASH_DECODE_64("attention", "flash_decode_d64", true),
+    FLASH_DECODE_128("attention", "flash_decode_d128", true),
+    FLASH_DECODE_PAGED_64("attention", "flash_decode_paged_d64", true),
+    FLASH_DECODE_PAGED_128("attention", "flash_decode_paged_d128", true),
     ATTENTION_COMBINE("attention", "attention_combine"),
     ATTENTION_ROW_PROBABILITIES("attention_probs", "attention_row_probs"),
     GEMV_F16("gemv", "gemv_f16"),
@@ -53,6 +59,17 @@ public enum Kernel {
         this.module = module;
         this.entry = entry;
         this.perWeightType = perWeightType;
+    }
+
+    /** The tiled attention instance: head dims up to 128 ({@code wide}) or 64, over strided or {@code paged} K/V. */
+    static Kernel flashAttention(boolean wide, boolean paged) {
+        return paged ? (wide ? FLASH_ATTENTION_PAGED_128 : FLASH_ATTENTION_PAGED_64)
+                : (wide ? FLASH_ATTENTION_128 : FLASH_ATTENTION_64);
+    }
+
+    /** The split-K decode instance, as {@link #flashAttention}. */
+    static Kernel flashDecode(boolean wide, boolean paged) {
+        return paged ? (wide ? FLASH_DECODE_PAGED_128 : FLASH_DECODE_PAGED_64) : (wide ? FLASH_DECODE_128 : FLASH_DECODE_64);
     }
 
     public String module() {

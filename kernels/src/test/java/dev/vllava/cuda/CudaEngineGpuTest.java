@@ -9,6 +9,7 @@ import dev.vllava.checkpoint.DType;
 import dev.vllava.engine.Activation;
 import dev.vllava.engine.AttentionShape;
 import dev.vllava.engine.Engine;
+import dev.vllava.engine.KvBlockTable;
 import dev.vllava.engine.Tensor;
 import dev.vllava.engine.cpu.CpuEngine;
 import java.lang.foreign.Arena;
@@ -17,6 +18,7 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -187,6 +189,67 @@ class CudaEngineGpuTest {
         }
         // FP32 throughout; outputs are convex combinations of N(0,1) values: sum-order differences only.
         compare(out, 2e-5, 2e-5, "attention " + shape + " " + queries + "×" + keys);
+    }
+
+    /**
+     * A paged KV cache's blocks read through the block table (the {@code *_paged} kernels), in F32 and in F16 (the
+     * engine's KV dtype): the CPU engine's result over the same stored values within the contiguous tolerance,
+     * and the GPU's contiguous result bit for bit (same kernel body, same order). Blocks of 16 rows, allocated in
+     * reverse so that neighbours in the table are not in memory, the last one partly visible; decode (split-K)
+     * and prefill (tiled) shapes.
+     */
+    @ParameterizedTest(name = "paged {5}: {0} queries after {1}, {2}/{3} heads × {4}")
+    @CsvSource({"1,2100,32,32,128,F16", "1,2056,8,2,128,F16", "3,2100,4,4,128,F16", "1,100,4,4,64,F16",
+            "17,2056,8,8,128,F16", "40,5,8,2,64,F16", "7,0,4,4,16,F16", "1,2100,32,32,128,F32", "17,2056,8,8,128,F32"})
+    void pagedAttentionThroughTheBlockTableMatches(int queries, int offset, int heads, int kvHeads, int headDim, DType kvDtype) {
+        AttentionShape shape = AttentionShape.causal(heads, kvHeads, headDim, offset);
+        int keys = offset + queries;
+        int kvWidth = kvHeads * headDim;
+        int qWidth = heads * headDim;
+        int blockRows = 16;
+        Both q = random(queries, qWidth);
+        Both k = random(keys, kvWidth);
+        Both v = random(keys, kvWidth);
+        Both paged = new Both(cpu.allocate(queries, qWidth), gpu.allocate(queries, qWidth));
+        Tensor contiguous = gpu.allocate(queries, qWidth);
+        Tensor gpuKeys = gpu.allocate(keys, kvWidth, kvDtype);
+        Tensor gpuValues = gpu.allocate(keys, kvWidth, kvDtype);
+        gpu.copy(gpuKeys, k.gpu());
+        gpu.copy(gpuValues, v.gpu());
+        gpu.attention(contiguous, q.gpu(), gpuKeys, gpuValues, shape);
+        for (Engine engine : List.<Engine>of(cpu, gpu)) {
+            boolean onCpu = engine == cpu;
+            int count = Math.ceilDiv(keys, blockRows);
+            Tensor[] keyBlocks = new Tensor[count];
+            Tensor[] valueBlocks = new Tensor[count];
+            for (int b = count - 1; b >= 0; b--) {
+                int rows = Math.min(blockRows, keys - b * blockRows);
+                Tensor block = engine.allocate(2 * blockRows, kvWidth, kvDtype);  // keys then values, as KvBlockPool lays them out
+                engine.copy(block.rowSlice(0, rows), (onCpu ? k.cpu() : k.gpu()).rowSlice(b * blockRows, rows));
+                engine.copy(block.rowSlice(blockRows, rows), (onCpu ? v.cpu() : v.gpu()).rowSlice(b * blockRows, rows));
+                keyBlocks[b] = block.rowSlice(0, blockRows);
+                valueBlocks[b] = block.rowSlice(blockRows, blockRows);
+            }
+            engine.attention(onCpu ? paged.cpu() : paged.gpu(), onCpu ? q.cpu() : q.gpu(),
+                    new KvBlockTable(List.of(keyBlocks), List.of(valueBlocks), blockRows, keys), shape);
+        }
+        // Both engines read the same stored (F16-rounded) values and sum in FP32: sum-order differences only.
+        compare(paged, 2e-5, 2e-5, "paged attention " + kvDtype + " " + shape + " " + queries + "×" + keys);
+        assertArrayEquals(gpu.download(contiguous), gpu.download(paged.gpu()), "paged vs contiguous on the GPU");
+    }
+
+    /** F32 rows into an F16 cache round to nearest even, as the CPU engine rounds them; a copy between F16 tensors is exact. */
+    @Test
+    void copiesIntoAndBetweenF16TensorsMatchTheCpuEngine() {
+        Both x = random(37, 96);
+        Both half = new Both(cpu.allocate(37, 96, DType.F16), gpu.allocate(37, 96, DType.F16));
+        Both again = new Both(cpu.allocate(37, 96, DType.F16), gpu.allocate(37, 96, DType.F16));
+        for (Engine engine : List.<Engine>of(cpu, gpu)) {
+            boolean onCpu = engine == cpu;
+            engine.copy(onCpu ? half.cpu() : half.gpu(), onCpu ? x.cpu() : x.gpu());
+            engine.copy(onCpu ? again.cpu() : again.gpu(), onCpu ? half.cpu() : half.gpu());
+        }
+        compare(again, 0, 0, "F32 → F16 → F16");
     }
 
     // ---- lookups, token choice, storage ---------------------------------------------------------

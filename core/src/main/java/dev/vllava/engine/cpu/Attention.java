@@ -3,6 +3,7 @@ package dev.vllava.engine.cpu;
 import static dev.vllava.engine.cpu.Halves.FLOATS;
 import static dev.vllava.engine.cpu.Halves.LANES;
 
+import dev.vllava.checkpoint.DType;
 import dev.vllava.engine.AttentionShape;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
@@ -18,6 +19,11 @@ import jdk.incubator.vector.VectorOperators;
  * {@code [headDim][keys]}, so that scores come out a vector of 16 keys at a time from broadcast
  * query values with no horizontal sums; with a few queries (decode) that transpose would cost as
  * much as the scores, so each score is a dot product reduced across lanes instead.
+ *
+ * <p>Keys and values are {@link KvRows}: one tensor, or a paged cache's blocks read in place through its
+ * block table, stored as F32 or F16 (a KV cache in the checkpoint's half precision) and widened to F32 as
+ * they are read. Every sum runs over the keys in position order either way, so a paged cache gives the
+ * contiguous cache's output bit for bit without copying its rows into one tensor first.
  */
 final class Attention {
 
@@ -30,7 +36,7 @@ final class Attention {
 
     private Attention() {}
 
-    static void run(ParallelLoop loop, CpuTensor out, CpuTensor q, CpuTensor k, CpuTensor v, AttentionShape shape) {
+    static void run(ParallelLoop loop, CpuTensor out, CpuTensor q, KvRows k, KvRows v, AttentionShape shape) {
         int heads = shape.heads();
         int queries = q.rows;
         boolean pack = queries >= TRANSPOSE_MIN_QUERIES;
@@ -83,13 +89,13 @@ final class Attention {
      * contiguous so the score kernel streams it (a plain {@code [headDim][keys]} transpose put every
      * step of the kernel on another page, and was 2× slower).
      */
-    private static float[] transposeKeys(CpuTensor k, int d, int kvHead) {
-        int keys = k.rows;
+    private static float[] transposeKeys(KvRows k, int d, int kvHead) {
+        int keys = k.rows();
         int padded = Gemm.roundUp(keys, KEY_STEP);
         float[] transposed = new float[d * padded];
         float[] row = new float[d];
         for (int j = 0; j < keys; j++) {
-            MemorySegment.copy(k.segment, CpuTensor.F32, k.byteOffset(j, kvHead * d), row, 0, d);
+            Halves.toFloats(k.dtype(), k.segment(j), k.byteOffset(j, kvHead * d), d, row);
             int base = j / KEY_STEP * d * KEY_STEP + j % KEY_STEP;
             for (int c = 0; c < d; c++) {
                 transposed[base + c * KEY_STEP] = row[c];
@@ -103,10 +109,10 @@ final class Attention {
      * is a whole row stride (16 KB for a 7B model) from the next, so walking them costs a TLB miss
      * per key; packed, the weighted sum streams (measured 3× faster for 2086 keys).
      */
-    private static float[] packValues(CpuTensor v, int d, int kvHead) {
-        float[] packed = new float[v.rows * d];
-        for (int j = 0; j < v.rows; j++) {
-            MemorySegment.copy(v.segment, CpuTensor.F32, v.byteOffset(j, kvHead * d), packed, j * d, d);
+    private static float[] packValues(KvRows v, int d, int kvHead) {
+        float[] packed = new float[v.rows() * d];
+        for (int j = 0; j < v.rows(); j++) {
+            Halves.toFloats(v.dtype(), v.segment(j), v.byteOffset(j, kvHead * d), d, packed, j * d);
         }
         return packed;
     }
@@ -115,8 +121,8 @@ final class Attention {
     private static final class HeadBlock {
         private final CpuTensor out;
         private final CpuTensor q;
-        private final CpuTensor k;
-        private final CpuTensor v;
+        private final KvRows k;
+        private final KvRows v;
         private final AttentionShape shape;
         private final int head;
         private final int kvHead;
@@ -129,7 +135,7 @@ final class Attention {
         private final float[][] scores;
         private final float[] acc;
 
-        HeadBlock(CpuTensor out, CpuTensor q, CpuTensor k, CpuTensor v, AttentionShape shape, int head,
+        HeadBlock(CpuTensor out, CpuTensor q, KvRows k, KvRows v, AttentionShape shape, int head,
                   float[] keysT, float[] packedValues, Scratch scratch) {
             this.out = out;
             this.q = q;
@@ -142,14 +148,14 @@ final class Attention {
             this.scale = (float) (1.0 / Math.sqrt(d));
             this.keysT = keysT;
             this.packedValues = packedValues;
-            this.keysPadded = Gemm.roundUp(k.rows, KEY_STEP);
+            this.keysPadded = Gemm.roundUp(k.rows(), KEY_STEP);
             this.query = scratch.query(4 * d);
             this.scores = scratch.scores(keysPadded);
             this.acc = new float[2 * d];
         }
 
         int visible(int row) {
-            return shape.causal() ? Math.min(k.rows, shape.queryOffset() + row + 1) : k.rows;
+            return shape.causal() ? Math.min(k.rows(), shape.queryOffset() + row + 1) : k.rows();
         }
 
         void run(int first, int last) {
@@ -231,19 +237,25 @@ final class Attention {
         private void scores1(int keys) {
             float[] s = scores[0];
             int vectorEnd = d - d % LANES;
-            for (int j = 0; j < keys; j++) {
-                long keyAt = k.byteOffset(j, kvHead * d);
-                FloatVector a = FloatVector.zero(FLOATS);
-                int c = 0;
-                for (; c < vectorEnd; c += LANES) {
-                    a = FloatVector.fromArray(FLOATS, query, c)
-                            .fma(FloatVector.fromMemorySegment(FLOATS, k.segment, keyAt + 4L * c, Halves.LE), a);
+            DType dtype = k.dtype();
+            long bytes = dtype.byteSize();
+            for (int b = 0, j = 0; j < keys; b++) {
+                CpuTensor block = k.block(b);
+                MemorySegment segment = block.segment;
+                for (int r = 0, end = Math.min(keys, j + k.blockRows()); j < end; j++, r++) {
+                    long keyAt = block.byteOffset(r, kvHead * d);
+                    FloatVector a = FloatVector.zero(FLOATS);
+                    int c = 0;
+                    for (; c < vectorEnd; c += LANES) {
+                        a = FloatVector.fromArray(FLOATS, query, c)
+                                .fma(Halves.load(dtype, segment, keyAt + bytes * c), a);
+                    }
+                    float dot = VectorMath.sum(a);
+                    for (; c < d; c++) {
+                        dot += query[c] * Halves.scalar(dtype, segment, keyAt + bytes * c);
+                    }
+                    s[j] = dot * scale;
                 }
-                float dot = VectorMath.sum(a);
-                for (; c < d; c++) {
-                    dot += query[c] * k.segment.get(CpuTensor.F32, keyAt + 4L * c);
-                }
-                s[j] = dot * scale;
             }
         }
 
@@ -353,6 +365,17 @@ final class Attention {
                 b2.intoArray(acc, d + c + 2 * LANES);
                 b3.intoArray(acc, d + c + 3 * LANES);
             }
+            // Head sizes under 4 vectors (d = 32 or 48 on 512-bit vectors): one vector per row.
+            for (; c < vectorEnd; c += LANES) {
+                FloatVector a = FloatVector.zero(FLOATS), b = a;
+                for (int j = 0, at = c; j < keys; j++, at += d) {
+                    FloatVector v = FloatVector.fromArray(FLOATS, values, at);
+                    a = FloatVector.broadcast(FLOATS, p0[j]).fma(v, a);
+                    b = FloatVector.broadcast(FLOATS, p1[j]).fma(v, b);
+                }
+                a.intoArray(acc, c);
+                b.intoArray(acc, d + c);
+            }
             for (; c < d; c++) {
                 float sum0 = 0;
                 float sum1 = 0;
@@ -365,22 +388,29 @@ final class Attention {
             }
         }
 
-        /** {@code acc[0, d) = Σ_j p[j]·v[j]} straight from the value rows (decode: few queries). */
+        /**
+         * {@code acc[0, d) = Σ_j p[j]·v[j]} straight from the value rows (decode: few queries), block by block
+         * (one tensor is one block); the accumulators run on across blocks, so the sum is in position order.
+         */
         private void weightedValues(float[] p, int keys) {
             int vectorEnd = d - d % LANES;
-            long valueBase = v.byteOffset(0, kvHead * d);
-            long rowBytes = (long) v.rowStride * Float.BYTES;
-            MemorySegment values = v.segment;
+            DType dtype = v.dtype();
+            long bytes = dtype.byteSize();
             int c = 0;
             for (; c + 4 * LANES <= vectorEnd; c += 4 * LANES) {
                 FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0, a2 = a0, a3 = a0;
-                long at = valueBase + 4L * c;
-                for (int j = 0; j < keys; j++, at += rowBytes) {
-                    FloatVector pj = FloatVector.broadcast(FLOATS, p[j]);
-                    a0 = pj.fma(FloatVector.fromMemorySegment(FLOATS, values, at, Halves.LE), a0);
-                    a1 = pj.fma(FloatVector.fromMemorySegment(FLOATS, values, at + 4L * LANES, Halves.LE), a1);
-                    a2 = pj.fma(FloatVector.fromMemorySegment(FLOATS, values, at + 8L * LANES, Halves.LE), a2);
-                    a3 = pj.fma(FloatVector.fromMemorySegment(FLOATS, values, at + 12L * LANES, Halves.LE), a3);
+                for (int b = 0, j = 0; j < keys; b++) {
+                    CpuTensor block = v.block(b);
+                    MemorySegment values = block.segment;
+                    long rowBytes = block.rowStride * bytes;
+                    long at = block.byteOffset(0, kvHead * d + c);
+                    for (int end = Math.min(keys, j + v.blockRows()); j < end; j++, at += rowBytes) {
+                        FloatVector pj = FloatVector.broadcast(FLOATS, p[j]);
+                        a0 = pj.fma(Halves.load(dtype, values, at), a0);
+                        a1 = pj.fma(Halves.load(dtype, values, at + bytes * LANES), a1);
+                        a2 = pj.fma(Halves.load(dtype, values, at + 2 * bytes * LANES), a2);
+                        a3 = pj.fma(Halves.load(dtype, values, at + 3 * bytes * LANES), a3);
+                    }
                 }
                 a0.intoArray(acc, c);
                 a1.intoArray(acc, c + LANES);
@@ -389,18 +419,21 @@ final class Attention {
             }
             for (; c < vectorEnd; c += LANES) {
                 FloatVector a0 = FloatVector.zero(FLOATS);
-                long at = valueBase + 4L * c;
-                for (int j = 0; j < keys; j++, at += rowBytes) {
-                    a0 = FloatVector.broadcast(FLOATS, p[j])
-                            .fma(FloatVector.fromMemorySegment(FLOATS, values, at, Halves.LE), a0);
+                for (int b = 0, j = 0; j < keys; b++) {
+                    CpuTensor block = v.block(b);
+                    long rowBytes = block.rowStride * bytes;
+                    long at = block.byteOffset(0, kvHead * d + c);
+                    for (int end = Math.min(keys, j + v.blockRows()); j < end; j++, at += rowBytes) {
+                        a0 = FloatVector.broadcast(FLOATS, p[j])
+                                .fma(Halves.load(dtype, block.segment, at), a0);
+                    }
                 }
                 a0.intoArray(acc, c);
             }
             for (; c < d; c++) {
                 float sum = 0;
-                long at = valueBase + 4L * c;
-                for (int j = 0; j < keys; j++, at += rowBytes) {
-                    sum += p[j] * values.get(CpuTensor.F32, at);
+                for (int j = 0; j < keys; j++) {
+                    sum += p[j] * Halves.scalar(dtype, v.segment(j), v.byteOffset(j, kvHead * d + c));
                 }
                 acc[c] = sum;
             }

@@ -6,6 +6,7 @@ import dev.vllava.checkpoint.quant.LoadQuantization;
 import dev.vllava.engine.Activation;
 import dev.vllava.engine.AttentionShape;
 import dev.vllava.engine.Engine;
+import dev.vllava.engine.KvBlockTable;
 import dev.vllava.engine.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -87,11 +88,30 @@ public final class CpuEngine implements Engine {
 
     @Override
     public Tensor allocate(int rows, int columns) {
+        return allocate(rows, columns, DType.F32);
+    }
+
+    /** F32, or F16 (a KV cache: {@link #copy} converts into it, {@link #attention} reads it). */
+    @Override
+    public Tensor allocate(int rows, int columns, DType dtype) {
+        if (dtype == DType.BF16) {
+            throw new IllegalArgumentException("the CPU engine stores no BF16 tensors");
+        }
         if (rows < 0 || columns < 0) {
             throw new IllegalArgumentException("negative shape " + rows + "x" + columns);
         }
-        ActivationMemory.Block block = memory.take((long) rows * columns * Float.BYTES);
-        return new CpuTensor(block.segment(), DType.F32, 0, rows, columns, columns, block, memory);
+        ActivationMemory.Block block = memory.take((long) rows * columns * dtype.byteSize());
+        return new CpuTensor(block.segment(), dtype, 0, rows, columns, columns, block, memory);
+    }
+
+    /**
+     * F16 for an F16 or BF16 checkpoint (as transformers keeps its cache in the model dtype; F16 rather than
+     * BF16 for its 3 more mantissa bits), halving the cache; F32 for an F32 checkpoint, whose goldens F16 keys
+     * and values would move by more than their tolerance (docs/prefix-reuse.md).
+     */
+    @Override
+    public DType kvCacheDtype(DType weights) {
+        return weights == DType.F32 ? DType.F32 : DType.F16;
     }
 
     @Override
@@ -129,7 +149,7 @@ public final class CpuEngine implements Engine {
 
     @Override
     public void copy(Tensor dst, Tensor src) {
-        CpuTensor d = output(dst);
+        CpuTensor d = cpu(dst);
         CpuTensor s = cpu(src);
         sameShape(d, s, "copy");
         loop.forRange(d.rows, 64, (start, end) -> {
@@ -266,44 +286,84 @@ public final class CpuEngine implements Engine {
     @Override
     public void rope(Tensor x, int heads, int headDim, int firstPosition, double theta) {
         CpuTensor t = output(x);
-        if (headDim % 2 != 0 || (long) heads * headDim > t.columns) {
-            throw new IllegalArgumentException("rope of " + heads + " heads of " + headDim + " on " + t);
+        rotate(t, t, heads, headDim, firstPosition, theta);
+    }
+
+    /** One pass: each key row is read, rotated and written into the cache (converted to its dtype); keys stay as they were. */
+    @Override
+    public void ropeInto(Tensor dst, Tensor keys, int heads, int headDim, int firstPosition, double theta) {
+        CpuTensor d = cpu(dst);
+        CpuTensor k = cpu(keys);
+        sameShape(d, k, "ropeInto");
+        rotate(d, k, heads, headDim, firstPosition, theta);
+    }
+
+    /** {@code out[r] ← rope(x[r])} at position {@code firstPosition + r}; out may be x. */
+    private void rotate(CpuTensor out, CpuTensor x, int heads, int headDim, int firstPosition, double theta) {
+        if (headDim % 2 != 0 || (long) heads * headDim > x.columns) {
+            throw new IllegalArgumentException("rope of " + heads + " heads of " + headDim + " on " + x);
         }
         if (firstPosition < 0) {
             throw new IllegalArgumentException("rope at negative position " + firstPosition);
         }
         Rope table = ropeTable(headDim, theta);
-        table.ensure(firstPosition + t.rows);
-        loop.forRange(t.rows, 4, (start, end) -> {
-            float[] row = new float[t.columns];
+        table.ensure(firstPosition + x.rows);
+        loop.forRange(x.rows, 4, (start, end) -> {
+            float[] row = new float[x.columns];
             for (int r = start; r < end; r++) {
-                t.readRow(r, row);
+                x.readRow(r, row);
                 table.rotateRow(row, heads, firstPosition + r);
-                t.writeRow(r, row);
+                out.writeRow(r, row);
             }
         });
     }
 
     @Override
     public void attention(Tensor out, Tensor q, Tensor k, Tensor v, AttentionShape shape) {
-        CpuTensor o = output(out);
-        CpuTensor query = cpu(q);
         CpuTensor key = cpu(k);
         CpuTensor value = cpu(v);
-        int qWidth = shape.heads() * shape.headDim();
+        checkKeyValues(key, value, key.rows, shape);
+        attend(out, q, KvRows.of(key), KvRows.of(value), shape);
+    }
+
+    /** Reads the blocks in place ({@link KvRows}): the same sums in the same order as over the gathered rows. */
+    @Override
+    public void attention(Tensor out, Tensor q, KvBlockTable kv, AttentionShape shape) {
+        int count = kv.blockCount();
+        CpuTensor[] keys = new CpuTensor[count];
+        CpuTensor[] values = new CpuTensor[count];
+        for (int b = 0; b < count; b++) {
+            keys[b] = cpu(kv.keys().get(b));
+            values[b] = cpu(kv.values().get(b));
+            checkKeyValues(keys[b], values[b], kv.rowsIn(b), shape);
+        }
+        attend(out, q, KvRows.ofBlocks(keys, kv.blockRows(), kv.rows()), KvRows.ofBlocks(values, kv.blockRows(), kv.rows()),
+                shape);
+    }
+
+    /** Keys and values of one dtype and the shape's width, with at least {@code rows} rows. */
+    private static void checkKeyValues(CpuTensor key, CpuTensor value, int rows, AttentionShape shape) {
         int kvWidth = shape.kvHeads() * shape.headDim();
+        if (key.columns != kvWidth || value.columns != kvWidth || key.rows != value.rows || key.rows < rows
+                || key.dtype != value.dtype) {
+            throw new IllegalArgumentException("attention keys " + key + " and values " + value + " for " + rows
+                    + " rows of " + shape);
+        }
+    }
+
+    private void attend(Tensor out, Tensor q, KvRows keys, KvRows values, AttentionShape shape) {
+        CpuTensor o = output(out);
+        CpuTensor query = cpu(q);
+        int qWidth = shape.heads() * shape.headDim();
         if (shape.kvHeads() <= 0 || shape.heads() % shape.kvHeads() != 0 || query.columns != qWidth
-                || o.columns != qWidth || o.rows != query.rows || key.columns != kvWidth
-                || value.columns != kvWidth || key.rows != value.rows || !query.isF32() || !key.isF32()
-                || !value.isF32()) {
-            throw new IllegalArgumentException("attention shapes: out " + o + ", q " + query + ", k " + key
-                    + ", v " + value + ", " + shape);
+                || o.columns != qWidth || o.rows != query.rows || !query.isF32()) {
+            throw new IllegalArgumentException("attention shapes: out " + o + ", q " + query + ", " + shape);
         }
-        if (shape.causal() && shape.queryOffset() + query.rows > key.rows) {
+        if (shape.causal() && shape.queryOffset() + query.rows > keys.rows()) {
             throw new IllegalArgumentException("causal attention of " + query.rows + " queries at offset "
-                    + shape.queryOffset() + " over only " + key.rows + " keys");
+                    + shape.queryOffset() + " over only " + keys.rows() + " keys");
         }
-        Attention.run(loop, o, query, key, value, shape);
+        Attention.run(loop, o, query, keys, values, shape);
     }
 
     @Override

@@ -82,9 +82,18 @@ final class CpuTensor implements Tensor {
         Halves.toFloats(dtype, segment, byteOffset(row, 0), columns, into);
     }
 
-    /** Writes {@code from[0, columns)} into row {@code row} of an F32 tensor. */
+    /** Writes {@code from[0, columns)} into row {@code row} of an F32 or F16 tensor (rounded to nearest even). */
     void writeRow(int row, float[] from) {
-        MemorySegment.copy(from, 0, segment, F32, byteOffset(row, 0), columns);
+        long at = byteOffset(row, 0);
+        switch (dtype) {
+            case F32 -> MemorySegment.copy(from, 0, segment, F32, at, columns);
+            case F16 -> {
+                for (int c = 0; c < columns; c++) {
+                    segment.set(HALF, at + 2L * c, Float.floatToFloat16(from[c]));
+                }
+            }
+            case BF16 -> throw new IllegalArgumentException("cannot write into " + this + ": BF16 tensors are read-only");
+        }
     }
 
     boolean isF32() {

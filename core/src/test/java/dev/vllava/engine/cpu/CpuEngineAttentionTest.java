@@ -1,12 +1,20 @@
 package dev.vllava.engine.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.vllava.checkpoint.DType;
 import dev.vllava.engine.AttentionShape;
+import dev.vllava.engine.KvBlockTable;
 import dev.vllava.engine.Tensor;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class CpuEngineAttentionTest {
 
@@ -48,6 +56,100 @@ class CpuEngineAttentionTest {
     void longHeadsAndManyKeys() {
         check(AttentionShape.causal(2, 1, 128, 0), 70, 70);
         check(AttentionShape.full(2, 64), 33, 33);
+    }
+
+    /**
+     * Keys and values in blocks scattered over memory (in reverse allocation order, the last one partly
+     * visible), read through the table, give the contiguous call's output bit for bit: decode (dot-product
+     * scores, values walked in place), a short chunk, and a long prefill chunk (transposed keys, packed values).
+     */
+    @ParameterizedTest
+    @CsvSource({"1, 37, 16", "3, 40, 16", "20, 53, 16", "1, 16, 16", "5, 9, 4", "17, 17, 64"})
+    void attentionThroughABlockTableEqualsTheContiguousRowsBitForBit(int queries, int keys, int blockRows) {
+        AttentionShape shape = AttentionShape.causal(4, 2, 32, keys - queries);
+        Random random = new Random(keys * 7L + queries);
+        int kvWidth = shape.kvHeads() * shape.headDim();
+        int qWidth = shape.heads() * shape.headDim();
+        Tensor q = engine.upload(Weights.gaussian(queries * qWidth, random), queries, qWidth);
+        Tensor k = engine.upload(Weights.gaussian(keys * kvWidth, random), keys, kvWidth);
+        Tensor v = engine.upload(Weights.gaussian(keys * kvWidth, random), keys, kvWidth);
+        Tensor contiguous = engine.allocate(queries, qWidth);
+        engine.attention(contiguous, q, k, v, shape);
+
+        int count = Math.ceilDiv(keys, blockRows);
+        List<Tensor> keyBlocks = new ArrayList<>(Collections.nCopies(count, null));
+        List<Tensor> valueBlocks = new ArrayList<>(Collections.nCopies(count, null));
+        for (int b = count - 1; b >= 0; b--) {
+            int rows = Math.min(blockRows, keys - b * blockRows);
+            Tensor kv = engine.allocate(2 * blockRows, kvWidth);
+            engine.copy(kv.rowSlice(0, rows), k.rowSlice(b * blockRows, rows));
+            engine.copy(kv.rowSlice(blockRows, rows), v.rowSlice(b * blockRows, rows));
+            keyBlocks.set(b, kv.rowSlice(0, blockRows));
+            valueBlocks.set(b, kv.rowSlice(blockRows, blockRows));
+        }
+        Tensor paged = engine.allocate(queries, qWidth);
+        engine.attention(paged, q, new KvBlockTable(keyBlocks, valueBlocks, blockRows, keys), shape);
+
+        assertArrayEquals(engine.download(contiguous), engine.download(paged));
+    }
+
+    /**
+     * An F16 cache (the KV dtype of half-precision checkpoints): attention over F16 keys and values, in one
+     * tensor or in blocks, is the F32 attention over the same values rounded to F16, bit for bit, on the
+     * decode path (values read in place) and the prefill path (keys transposed, values packed).
+     */
+    @ParameterizedTest
+    @CsvSource({"1, 37", "3, 40", "20, 53"})
+    void f16KeysAndValuesAreReadAsTheirF32Values(int queries, int keys) {
+        AttentionShape shape = AttentionShape.causal(4, 2, 32, keys - queries);
+        Random random = new Random(keys * 13L + queries);
+        int kvWidth = shape.kvHeads() * shape.headDim();
+        int qWidth = shape.heads() * shape.headDim();
+        float[] keyValues = roundedToF16(Weights.gaussian(keys * kvWidth, random));
+        float[] valueValues = roundedToF16(Weights.gaussian(keys * kvWidth, random));
+        Tensor q = engine.upload(Weights.gaussian(queries * qWidth, random), queries, qWidth);
+        Tensor expected = engine.allocate(queries, qWidth);
+        engine.attention(expected, q, engine.upload(keyValues, keys, kvWidth), engine.upload(valueValues, keys, kvWidth), shape);
+
+        Tensor k = engine.allocate(keys, kvWidth, DType.F16);
+        Tensor v = engine.allocate(keys, kvWidth, DType.F16);
+        engine.copy(k, engine.upload(keyValues, keys, kvWidth));
+        engine.copy(v, engine.upload(valueValues, keys, kvWidth));
+        Tensor contiguous = engine.allocate(queries, qWidth);
+        engine.attention(contiguous, q, k, v, shape);
+        Tensor paged = engine.allocate(queries, qWidth);
+        int blockRows = 16;
+        List<Tensor> keyBlocks = new ArrayList<>();
+        List<Tensor> valueBlocks = new ArrayList<>();
+        for (int first = 0; first < keys; first += blockRows) {
+            int rows = Math.min(blockRows, keys - first);
+            Tensor kBlock = engine.allocate(blockRows, kvWidth, DType.F16);
+            Tensor vBlock = engine.allocate(blockRows, kvWidth, DType.F16);
+            engine.copy(kBlock.rowSlice(0, rows), k.rowSlice(first, rows));
+            engine.copy(vBlock.rowSlice(0, rows), v.rowSlice(first, rows));
+            keyBlocks.add(kBlock);
+            valueBlocks.add(vBlock);
+        }
+        engine.attention(paged, q, new KvBlockTable(keyBlocks, valueBlocks, blockRows, keys), shape);
+
+        assertArrayEquals(engine.download(expected), engine.download(contiguous), "F16 tensor");
+        assertArrayEquals(engine.download(expected), engine.download(paged), "F16 blocks");
+    }
+
+    @Test
+    void copyIntoF16RoundsToNearestEvenAndReadsBackExactly() {
+        float[] values = {1f, 1f + 0x1p-11f, 1f + 0x1p-10f + 0x1p-11f, -65504f, 3.1415927f, 1e-6f};
+        Tensor half = engine.allocate(1, values.length, DType.F16);
+        engine.copy(half, engine.upload(values, 1, values.length));
+        assertArrayEquals(roundedToF16(values), engine.download(half));
+    }
+
+    private static float[] roundedToF16(float[] values) {
+        float[] rounded = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            rounded[i] = Float.float16ToFloat(Float.floatToFloat16(values[i]));
+        }
+        return rounded;
     }
 
     /** q, k, v are column windows of one fused qkv activation, as the model slices them. */
