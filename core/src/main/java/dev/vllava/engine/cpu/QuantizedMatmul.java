@@ -34,7 +34,7 @@ final class QuantizedMatmul {
         MemorySegment codes = part.data().data();
         float[][] inputs = new float[x.length][];
         for (int n = 0; n < x.length; n++) {
-            inputs[n] = layout.bits() == 4 ? QuantizedRows.deinterleave(x[n], layout.groupSize()) : x[n];
+            inputs[n] = QuantizedRows.input(x[n], layout);
         }
         loop.forRange(part.rows(), 64, (start, end) -> {
             for (int o = start; o < end; o++) {
