@@ -60,10 +60,8 @@ final class QuantizedMatmul {
 
         @Override
         public void toFloats(int row, int first, int count, float[] into, int at) {
-            QuantizedRows.dequantize(part.layout(), part.data().data(), row, first, count, into, at, PAIRS.get());
+            QuantizedRows.dequantize(part.layout(), part.data().data(), row, first, count, into, at);
         }
     }
 
-    /** Per-thread staging for the 4-bit nibbles: one of Gemm's inner blocks at most. */
-    private static final ThreadLocal<float[]> PAIRS = ThreadLocal.withInitial(() -> new float[Gemm.KC]);
 }
