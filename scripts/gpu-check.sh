@@ -116,6 +116,9 @@ fi
 # Run from kernels/ so the tests find ../testdata as under Maven.
 cd "$root/kernels"
 # CUDA_LAUNCH_BLOCKING: a faulting kernel fails its own launch, so the failure names it and not a later test.
+# The quantized weights first, by name: their kernels and the engine's matmul on them against the CPU engine.
+step quantized-parity 60 quantized-parity.log env CUDA_LAUNCH_BLOCKING=1 "$JAVA" "${JVM[@]}" -cp "$CP" dev.vllava.cuda.GpuTestMain gpu \
+  'QuantizedCudaGpuTest|QuantizedCudaEngineGpuTest'
 step gpu-tests 200 gpu-tests.log env CUDA_LAUNCH_BLOCKING=1 "$JAVA" "${JVM[@]}" -cp "$CP" dev.vllava.cuda.GpuTestMain gpu
 SANITIZER=$(command -v compute-sanitizer || ls /usr/local/cuda*/bin/compute-sanitizer 2>/dev/null | head -1)
 if [ -z "$SANITIZER" ]; then

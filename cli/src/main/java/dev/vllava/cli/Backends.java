@@ -24,44 +24,36 @@ final class Backends {
      * @param backend auto, cpu or cuda (anything else is a usage error)
      * @param threads CPU engine threads, null for all cores
      * @param device  CUDA device ordinal
-     * @param quantizeAtLoad {@code --weights}: weights quantized while loading (CPU engine only), or null
+     * @param quantizeAtLoad {@code --weights}: weights quantized while loading, or null
      */
     static Engine open(String backend, Integer threads, int device, LoadQuantization quantizeAtLoad, Consumer<String> note) {
-        if (quantizeAtLoad != null) {
-            // The CUDA kernels for quantized weights are not part of the CUDA engine yet: auto takes the CPU.
-            return switch (backend) {
-                case "cpu", "auto" -> new CpuEngine(threads != null ? threads : Runtime.getRuntime().availableProcessors(), quantizeAtLoad);
-                case "cuda" -> throw VllavaException.usage("--weights %s runs on the cpu backend only", quantizeAtLoad.scheme().name());
-                default -> throw VllavaException.usage("--backend must be one of auto, cpu, cuda, got '%s'", backend);
-            };
-        }
         return switch (backend) {
-            case "cpu" -> cpu(threads);
-            case "cuda" -> cuda(device);
-            case "auto" -> auto(threads, device, note);
+            case "cpu" -> cpu(threads, quantizeAtLoad);
+            case "cuda" -> cuda(device, quantizeAtLoad);
+            case "auto" -> auto(threads, device, quantizeAtLoad, note);
             default -> throw VllavaException.usage("--backend must be one of auto, cpu, cuda, got '%s'", backend);
         };
     }
 
-    private static Engine cpu(Integer threads) {
-        return new CpuEngine(threads != null ? threads : Runtime.getRuntime().availableProcessors());
+    private static Engine cpu(Integer threads, LoadQuantization quantizeAtLoad) {
+        return new CpuEngine(threads != null ? threads : Runtime.getRuntime().availableProcessors(), quantizeAtLoad);
     }
 
-    private static Engine cuda(int device) {
+    private static Engine cuda(int device, LoadQuantization quantizeAtLoad) {
         try {
-            return CudaEngine.open(device);
+            return CudaEngine.open(CudaEngine.Options.defaults().withDevice(device).withQuantizeAtLoad(quantizeAtLoad));
         } catch (LinkageError e) {
             throw VllavaException.backendUnavailable("the CUDA backend cannot start: %s", e);
         }
     }
 
-    private static Engine auto(Integer threads, int device, Consumer<String> note) {
+    private static Engine auto(Integer threads, int device, LoadQuantization quantizeAtLoad, Consumer<String> note) {
         if (!driverInstalled()) {
             LoggerFactory.getLogger(Backends.class).info("using the cpu backend: no NVIDIA driver (libcuda.so.1 not found)");
-            return cpu(threads);
+            return cpu(threads, quantizeAtLoad);
         }
         try {
-            Engine engine = cuda(device);
+            Engine engine = cuda(device, quantizeAtLoad);
             LoggerFactory.getLogger(Backends.class).info("using the cuda backend");
             return engine;
         } catch (VllavaException e) {
@@ -69,7 +61,7 @@ final class Backends {
                 throw e;
             }
             note.accept("vllava: using the cpu backend: " + e.getMessage());
-            return cpu(threads);
+            return cpu(threads, quantizeAtLoad);
         }
     }
 

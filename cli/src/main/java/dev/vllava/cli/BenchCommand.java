@@ -98,7 +98,7 @@ final class BenchCommand implements Callable<Integer> {
         visualTokens.budget();
         LoadQuantization quantizeAtLoad = WeightsChoice.parse(weights);
         if (quantizeAtLoad != null && !backend.equals("cpu")) {
-            throw VllavaException.usage("--weights %s runs on the cpu backend only", weights);
+            throw VllavaException.usage("--weights %s: the CUDA bench runs its weights as stored (use --backend cpu)", weights);
         }
         BenchReport report = switch (backend) {
             case "cpu" -> cpu(quantizeAtLoad);

@@ -10,7 +10,7 @@ import java.util.stream.Collectors;
 /** {@code --weights q8|q4} on ask, chat, eval and bench: quantize the language model's linear layers at load. */
 final class WeightsChoice {
     static final String DESCRIPTION = "Quantize the language model's linear layers while loading, in memory: q8 or q4"
-            + " (symmetric, groups of 32; CPU backend). Default: the weights as stored (a quantized checkpoint is read as it is).";
+            + " (symmetric, groups of 32; either backend). Default: the weights as stored (a quantized checkpoint is read as it is).";
 
     private WeightsChoice() {}
 

@@ -3,6 +3,7 @@ package dev.vllava.cuda;
 import dev.vllava.VllavaException;
 import dev.vllava.checkpoint.DType;
 import dev.vllava.checkpoint.TensorData;
+import dev.vllava.checkpoint.quant.LoadQuantization;
 import dev.vllava.engine.Activation;
 import dev.vllava.engine.AttentionShape;
 import dev.vllava.engine.Engine;
@@ -33,14 +34,23 @@ public final class CudaEngine implements Engine {
      * @param device          CUDA device ordinal ({@code --device})
      * @param f32WeightsToF16 store F32 checkpoint weights as F16 (half the memory and decode time)
      * @param arenaChunkBytes size of each device chunk of the activation / KV-cache pool
+     * @param quantizeAtLoad  {@code --weights q8|q4}: weights quantized on the host as they are placed, or null
      */
-    public record Options(int device, boolean f32WeightsToF16, long arenaChunkBytes) {
+    public record Options(int device, boolean f32WeightsToF16, long arenaChunkBytes, LoadQuantization quantizeAtLoad) {
+        public Options(int device, boolean f32WeightsToF16, long arenaChunkBytes) {
+            this(device, f32WeightsToF16, arenaChunkBytes, null);
+        }
+
         public static Options defaults() {
             return new Options(0, true, 512L << 20);
         }
 
         public Options withDevice(int ordinal) {
-            return new Options(ordinal, f32WeightsToF16, arenaChunkBytes);
+            return new Options(ordinal, f32WeightsToF16, arenaChunkBytes, quantizeAtLoad);
+        }
+
+        public Options withQuantizeAtLoad(LoadQuantization quantization) {
+            return new Options(device, f32WeightsToF16, arenaChunkBytes, quantization);
         }
     }
 
@@ -139,7 +149,21 @@ public final class CudaEngine implements Engine {
     }
 
     @Override
-    public Tensor weightRows(List<TensorData> parts) {
+    public Tensor weightRows(List<TensorData> stored) {
+        if (options.quantizeAtLoad() != null) {
+            // quantized on the host a weight at a time; the host copy goes once it is on the device
+            try (Arena host = Arena.ofShared()) {
+                return placeRows(stored.stream().map(w -> options.quantizeAtLoad().apply(w, host)).toList());
+            }
+        }
+        return placeRows(stored);
+    }
+
+    /** The weight as this engine holds it: quantized parts as codes and scales, dense ones in their dtype. */
+    private Tensor placeRows(List<TensorData> parts) {
+        if (parts.stream().anyMatch(TensorData::isQuantized)) {
+            return new CudaTensor(this, QuantizedCuda.DeviceWeight.uploadStacked(gpu, parts, this::allocateWeight));
+        }
         long columns = parts.getFirst().columns();
         DType stored = parts.getFirst().dtype();
         long rows = 0;
@@ -295,6 +319,13 @@ public final class CudaEngine implements Engine {
             return;
         }
         CudaTensor bias = biasTensor == null ? null : cuda(biasTensor);
+        if (w.quantized != null) {
+            quantizedMatmul(out, x, w.quantized);
+            if (bias != null) {
+                biasActivate(out, bias, -1);
+            }
+            return;
+        }
         boolean biasFused = bias != null && bias.dtype() == w.dtype();
         if (w.dtype() != DType.F32 && Launch.gemvApplies(n, in, w.rowStride(), x.rowStride(), x.address, w.address)) {
             Kernel kernel = w.dtype() == DType.F16 ? Kernel.GEMV_F16 : Kernel.GEMV_BF16;
@@ -320,6 +351,36 @@ public final class CudaEngine implements Engine {
         if (bias != null) {
             biasActivate(out, bias, -1);
         }
+    }
+
+    /** Dequantized weight rows per prefill tile: a 32 MiB F16 tile (about 4,096 rows of a 4,096-wide weight). */
+    private static final long DEQUANTIZED_TILE_BYTES = 32L << 20;
+
+    /**
+     * {@code out = x · wᵀ} on quantized weights: the dequantizing GEMV for up to
+     * {@link Launch#GEMV_MAX_BATCH} aligned rows (decode reads only the codes), else tiles of weight rows
+     * dequantized into F16 and multiplied by cuBLAS against x converted to F16 once (prefill).
+     */
+    private void quantizedMatmul(CudaTensor out, CudaTensor x, QuantizedCuda.DeviceWeight w) {
+        int n = x.rows();
+        int in = x.columns();
+        int o = out.columns();
+        if (n <= Launch.GEMV_MAX_BATCH && x.rowStride() % 4 == 0 && x.address % 16 == 0) {
+            QuantizedCuda.gemv(gpu, out.address, out.rowStride(), x.address, x.rowStride(), n, w);
+            return;
+        }
+        DeviceArena.Block xHalf = arena.allocate((long) n * in * 2);
+        gpu.launch(gpu.function(Kernel.CONVERT_TO_F16), Launch.elementwise(n, in), xHalf.address(), x.address, x.rowStride(), n, in);
+        int tileRows = (int) Math.max(1, Math.min(o, DEQUANTIZED_TILE_BYTES / (2L * in)));
+        DeviceArena.Block tile = arena.allocate((long) tileRows * in * 2);
+        for (int first = 0; first < o; first += tileRows) {
+            int rows = Math.min(tileRows, o - first);
+            QuantizedCuda.dequantizeToF16(gpu, tile.address(), w, first, rows);
+            cublas.linear(out.address + (long) first * Float.BYTES, out.rowStride(), xHalf.address(), in, tile.address(), in,
+                    Cublas.dataType(DType.F16), n, rows, in, false);
+        }
+        arena.free(tile);
+        arena.free(xHalf);
     }
 
     /** The product without bias, then bias and activation in one pass. */
@@ -490,6 +551,12 @@ public final class CudaEngine implements Engine {
     @Override
     public int rowIndependentMatmulRows() {
         return Launch.GEMV_MAX_BATCH;
+    }
+
+    /** The at-load quantization's whole value (as the CPU engine gives it), or "" for none. */
+    @Override
+    public String weightsAtLoad() {
+        return options.quantizeAtLoad() == null ? "" : options.quantizeAtLoad().toString();
     }
 
     @Override

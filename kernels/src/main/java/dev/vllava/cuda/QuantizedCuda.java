@@ -2,6 +2,10 @@ package dev.vllava.cuda;
 
 import dev.vllava.checkpoint.TensorData;
 import dev.vllava.checkpoint.quant.QuantizedLayout;
+import dev.vllava.VllavaException;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.function.LongUnaryOperator;
 
 /**
  * Launches the quantized-weight kernels ({@code quantized.cu}) for a weight held on the device as its
@@ -22,9 +26,28 @@ final class QuantizedCuda {
             }
             long codes = gpu.allocate(layout.codeBytes());
             gpu.upload(codes, weight.data().asSlice(0, layout.codeBytes()));
-            long scaleBytes = layout.rows() * layout.groupsPerRow() * layout.scaleDtype().byteSize();
-            long scales = gpu.allocate(scaleBytes);
-            gpu.upload(scales, layout.scales().asSlice(0, scaleBytes));
+            long scales = gpu.allocate(scaleBytes(layout));
+            gpu.upload(scales, layout.scales().asSlice(0, scaleBytes(layout)));
+            return new DeviceWeight(layout, codes, scales);
+        }
+
+        /**
+         * Quantized parts stacked along rows (q/k/v, gate/up) into one device weight: their codes one
+         * after another, their scales likewise, allocated by {@code allocate} (bytes → device address).
+         */
+        static DeviceWeight uploadStacked(CudaDevice gpu, List<TensorData> parts, LongUnaryOperator allocate) {
+            QuantizedLayout layout = stackedLayout(parts);
+            long codes = allocate.applyAsLong(layout.codeBytes());
+            long scales = allocate.applyAsLong(scaleBytes(layout));
+            long codeOffset = 0;
+            long scaleOffset = 0;
+            for (TensorData part : parts) {
+                QuantizedLayout own = part.quantized();
+                gpu.upload(codes + codeOffset, part.data().asSlice(0, own.codeBytes()));
+                gpu.upload(scales + scaleOffset, own.scales().asSlice(0, scaleBytes(own)));
+                codeOffset += own.codeBytes();
+                scaleOffset += scaleBytes(own);
+            }
             return new DeviceWeight(layout, codes, scales);
         }
 
@@ -32,6 +55,40 @@ final class QuantizedCuda {
             gpu.free(codes);
             gpu.free(scales);
         }
+    }
+
+    /**
+     * The layout of {@code parts} stacked along rows (its scales live on the device: the host segment
+     * is empty). Every part must be quantized alike (bits, group, columns, scale dtype) in a layout the
+     * kernels take; else a checkpoint error naming the part.
+     */
+    static QuantizedLayout stackedLayout(List<TensorData> parts) {
+        TensorData first = parts.getFirst();
+        long rows = 0;
+        for (TensorData part : parts) {
+            if (!part.isQuantized()) {
+                throw VllavaException.checkpoint("cannot stack %s with the quantized %s on the GPU: it is not quantized", part, first);
+            }
+            QuantizedLayout own = part.quantized();
+            QuantizedLayout lead = first.quantized();
+            if (own.bits() != lead.bits() || own.groupSize() != lead.groupSize() || own.columns() != lead.columns()
+                    || own.scaleDtype() != lead.scaleDtype()) {
+                throw VllavaException.checkpoint("cannot stack %s (%s, %d columns, %s scales) with %s (%s, %d columns, %s scales)",
+                        part.name(), own.formatName(), own.columns(), own.scaleDtype(), first.name(), lead.formatName(), lead.columns(),
+                        lead.scaleDtype());
+            }
+            if (!applies(own)) {
+                throw VllavaException.checkpoint("%s: the CUDA kernels need columns and group size multiples of 8, got %s over %d columns",
+                        part.name(), own.formatName(), own.columns());
+            }
+            rows += own.rows();
+        }
+        QuantizedLayout lead = first.quantized();
+        return new QuantizedLayout(lead.bits(), lead.groupSize(), rows, lead.columns(), lead.scaleDtype(), MemorySegment.NULL);
+    }
+
+    private static long scaleBytes(QuantizedLayout layout) {
+        return layout.rows() * layout.groupsPerRow() * layout.scaleDtype().byteSize();
     }
 
     /** Whether the kernels take this layout: whole 8-code loads within a group, aligned rows. */

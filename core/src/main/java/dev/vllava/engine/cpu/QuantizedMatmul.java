@@ -34,7 +34,7 @@ final class QuantizedMatmul {
         MemorySegment codes = part.data().data();
         float[][] inputs = new float[x.length][];
         for (int n = 0; n < x.length; n++) {
-            inputs[n] = layout.bits() == 4 ? QuantizedRows.deinterleave(x[n], layout.groupSize()) : x[n];
+            inputs[n] = QuantizedRows.input(x[n], layout);
         }
         loop.forRange(part.rows(), 64, (start, end) -> {
             for (int o = start; o < end; o++) {
@@ -60,10 +60,8 @@ final class QuantizedMatmul {
 
         @Override
         public void toFloats(int row, int first, int count, float[] into, int at) {
-            QuantizedRows.dequantize(part.layout(), part.data().data(), row, first, count, into, at, PAIRS.get());
+            QuantizedRows.dequantize(part.layout(), part.data().data(), row, first, count, into, at);
         }
     }
 
-    /** Per-thread staging for the 4-bit nibbles: one of Gemm's inner blocks at most. */
-    private static final ThreadLocal<float[]> PAIRS = ThreadLocal.withInitial(() -> new float[Gemm.KC]);
 }

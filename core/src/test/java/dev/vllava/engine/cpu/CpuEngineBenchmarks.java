@@ -13,7 +13,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Runs {@link MatmulBenchmark} and {@link ParallelLoopBenchmark} in this JVM (the launcher must pass
+ * Runs {@link MatmulBenchmark}, {@link QuantizedMatmulBenchmark} and {@link ParallelLoopBenchmark} in this JVM (the launcher must pass
  * {@code --add-modules jdk.incubator.vector}), then {@link MachineLimits}, and prints the matmul rates
  * as fractions of the machine's read bandwidth (GEMV) and FMA peak (GEMM), and the cost of one empty
  * parallel loop. Arguments: [threads] [iterations].
@@ -38,6 +38,7 @@ public final class CpuEngineBenchmarks {
         Options options = new OptionsBuilder()
                 .include(MatmulBenchmark.class.getName())
                 .include(ParallelLoopBenchmark.class.getName())
+                .include(QuantizedMatmulBenchmark.class.getName())
                 .param("threads", Integer.toString(threads))
                 .forks(0) // in this JVM, so MachineLimits below measures the same process
                 .warmupIterations(3)
@@ -64,6 +65,13 @@ public final class CpuEngineBenchmarks {
                 double gflops = VISION_FLOPS / seconds / 1e9;
                 System.out.printf("gemmVisionMlpF16 257x1024 · 4096x1024ᵀ + quick_gelu: %.1f ms, %.1f GFLOP/s = %.0f%% of FMA peak%n",
                         seconds * 1e3, gflops, 100 * gflops / limits.fmaGflops());
+            } else if (name.endsWith("gemvQuantized")) {
+                String bits = result.getParams().getParam("bits");
+                System.out.printf("gemv int%s g32 1x4096 · 11008x4096ᵀ: %.3f ms, %.2f GB/s of codes%n", bits, seconds * 1e3,
+                        QuantizedMatmulBenchmark.gemvCodeBytes(Integer.parseInt(bits)) / seconds / 1e9);
+            } else if (name.endsWith("gemmQuantized")) {
+                System.out.printf("gemm int%s g32 512x4096 · 4096x4096ᵀ: %.1f ms, %.1f GFLOP/s%n", result.getParams().getParam("bits"),
+                        seconds * 1e3, GEMM_FLOPS / seconds / 1e9);
             } else if (name.endsWith("emptyLoop")) {
                 System.out.printf("empty parallel loop: %.2f µs%n", result.getPrimaryResult().getScore());
             }

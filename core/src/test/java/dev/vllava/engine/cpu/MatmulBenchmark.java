@@ -101,6 +101,10 @@ public class MatmulBenchmark {
 
     /** Weights like a trained layer's (σ = 0.02, so a few are F16 subnormals), in a fresh mapping-like segment. */
     private TensorData f16Weights(String name, int rows, int columns, Random random) {
+        return f16Weights(arena, name, rows, columns, random);
+    }
+
+    static TensorData f16Weights(Arena arena, String name, int rows, int columns, Random random) {
         MemorySegment data = arena.allocate(2L * rows * columns, 64);
         short[] pool = new short[1 << 16];
         for (int i = 0; i < pool.length; i++) {
@@ -112,7 +116,7 @@ public class MatmulBenchmark {
         return new TensorData(name, DType.F16, new long[] {rows, columns}, data);
     }
 
-    private static float[] gaussian(int count, Random random) {
+    static float[] gaussian(int count, Random random) {
         float[] values = new float[count];
         for (int i = 0; i < count; i++) {
             values[i] = (float) random.nextGaussian();
