@@ -14,8 +14,11 @@ import java.util.List;
  * One CLIP ViT tower ({@code image_tower} or {@code video_tower}): pixels of F frames in, the tower's
  * {@code hidden_states[vision_feature_layer]} out, {@code [F·tokens, hidden]} with the class token
  * first in each frame. Only the layers that feed that hidden state are loaded and run.
+ *
+ * <p>Frames never attend to each other, so the encoder runs one frame at a time over a workspace of one
+ * frame's rows, allocated with the tower: encoding allocates only its result (and the patch rows it uploads).
  */
-public final class VisionTower {
+public final class VisionTower implements AutoCloseable {
     private final Engine engine;
     private final VisionConfig config;
     private final Tensor patchWeight;
@@ -24,6 +27,16 @@ public final class VisionTower {
     private final Tensor preNormBias;
     private final List<EncoderLayer> layers;
     private final Activation activation;
+    private final Workspace work;
+
+    /** One frame's activations between the residual adds. */
+    private record Workspace(ReusedTensor normed, ReusedTensor qkv, ReusedTensor context, ReusedTensor delta,
+            ReusedTensor inner) implements AutoCloseable {
+        @Override
+        public void close() {
+            List.of(normed, qkv, context, delta, inner).forEach(ReusedTensor::close);
+        }
+    }
 
     private record EncoderLayer(
             Tensor norm1Weight, Tensor norm1Bias, StackedLinear qkv, StackedLinear outProj,
@@ -46,6 +59,12 @@ public final class VisionTower {
         for (int i = 0; i < layersUsed; i++) {
             layers.add(loadLayer(weights.under("encoder.layers." + i + ".")));
         }
+        int tokens = tokensPerFrame();
+        int width = config.hiddenSize();
+        EncoderLayer first = layers.getFirst();
+        this.work = new Workspace(new ReusedTensor(engine, tokens, width), new ReusedTensor(engine, tokens, first.qkv().outputs()),
+                new ReusedTensor(engine, tokens, width), new ReusedTensor(engine, tokens, width),
+                new ReusedTensor(engine, tokens, first.fc1().outputs()));
     }
 
     public int tokensPerFrame() {
@@ -68,8 +87,15 @@ public final class VisionTower {
      */
     public Tensor encode(float[] pixels, int frames, float[][] clsAttention) {
         Tensor hidden = embeddings(pixels, frames);
-        for (EncoderLayer layer : layers) {
-            encoderLayer(hidden, layer, frames, layer == layers.getLast() ? clsAttention : null);
+        int tokens = tokensPerFrame();
+        for (int frame = 0; frame < frames; frame++) {
+            Tensor rows = hidden.rowSlice(frame * tokens, tokens);
+            for (EncoderLayer layer : layers) {
+                float[] frameAttention = encoderLayer(rows, layer, clsAttention != null && layer == layers.getLast());
+                if (frameAttention != null) {
+                    clsAttention[frame] = frameAttention;
+                }
+            }
         }
         return hidden;
     }
@@ -90,57 +116,40 @@ public final class VisionTower {
         return hidden;
     }
 
-    /** Pre-LN layer: {@code x += attention(layer_norm1(x)); x += mlp(layer_norm2(x))}. */
-    private void encoderLayer(Tensor hidden, EncoderLayer layer, int frames, float[][] clsAttention) {
-        int rows = hidden.rows();
-        try (Tensor normed = engine.allocate(rows, config.hiddenSize())) {
-            engine.layerNorm(normed, hidden, layer.norm1Weight(), layer.norm1Bias(), (float) config.layerNormEps());
-            try (Tensor attended = attention(normed, layer, frames, clsAttention)) {
-                engine.add(hidden, hidden, attended);
-            }
-            engine.layerNorm(normed, hidden, layer.norm2Weight(), layer.norm2Bias(), (float) config.layerNormEps());
-            try (Tensor mlpOut = mlp(normed, layer)) {
-                engine.add(hidden, hidden, mlpOut);
-            }
-        }
+    /**
+     * Pre-LN layer over one frame: {@code x += attention(layer_norm1(x)); x += mlp(layer_norm2(x))}. Returns
+     * the frame's head-averaged [CLS] attention row when {@code withClsAttention}, else null.
+     */
+    private float[] encoderLayer(Tensor hidden, EncoderLayer layer, boolean withClsAttention) {
+        float eps = (float) config.layerNormEps();
+        Tensor normed = work.normed().rows(hidden.rows());
+        Tensor delta = work.delta().rows(hidden.rows());
+        engine.layerNorm(normed, hidden, layer.norm1Weight(), layer.norm1Bias(), eps);
+        float[] clsAttention = attention(delta, normed, layer, withClsAttention);
+        engine.add(hidden, hidden, delta);
+        engine.layerNorm(normed, hidden, layer.norm2Weight(), layer.norm2Bias(), eps);
+        Tensor inner = work.inner().rows(hidden.rows());
+        layer.fc1().applyActivated(inner, normed, activation);
+        layer.fc2().apply(delta, inner);
+        engine.add(hidden, hidden, delta);
+        return clsAttention;
     }
 
     /**
-     * Self-attention with biases, every token of a frame sees every token of the same frame;
-     * {@code clsAttention}, when given, receives each frame's head-averaged [CLS] row.
+     * Self-attention with biases over one frame (every token sees every token) into {@code out}; returns
+     * the head-averaged [CLS] row when {@code withClsAttention}, else null.
      */
-    private Tensor attention(Tensor x, EncoderLayer layer, int frames, float[][] clsAttention) {
+    private float[] attention(Tensor out, Tensor x, EncoderLayer layer, boolean withClsAttention) {
         int width = config.hiddenSize();
-        int tokens = tokensPerFrame();
         AttentionShape shape = AttentionShape.full(config.numAttentionHeads(), config.headDim());
-        try (Tensor qkv = engine.allocate(x.rows(), layer.qkv().outputs());
-                Tensor context = engine.allocate(x.rows(), width)) {
-            layer.qkv().apply(qkv, x);
-            Tensor q = qkv.columnSlice(0, width);
-            Tensor k = qkv.columnSlice(width, width);
-            Tensor v = qkv.columnSlice(2 * width, width);
-            for (int frame = 0; frame < frames; frame++) {
-                int first = frame * tokens;
-                engine.attention(context.rowSlice(first, tokens), q.rowSlice(first, tokens),
-                        k.rowSlice(first, tokens), v.rowSlice(first, tokens), shape);
-                if (clsAttention != null) {
-                    clsAttention[frame] = VisualTokenSelection.clsAttention(engine, q.rowSlice(first, tokens), k.rowSlice(first, tokens), shape);
-                }
-            }
-            Tensor out = engine.allocate(x.rows(), width);
-            layer.outProj().apply(out, context);
-            return out;
-        }
-    }
-
-    /** {@code fc2(act(fc1(x)))}. */
-    private Tensor mlp(Tensor x, EncoderLayer layer) {
-        try (Tensor inner = engine.allocate(x.rows(), layer.fc1().outputs())) {
-            layer.fc1().applyActivated(inner, x, activation);
-            Tensor out = engine.allocate(x.rows(), config.hiddenSize());
-            layer.fc2().apply(out, inner);
-            return out;
-        }
+        Tensor qkv = work.qkv().rows(x.rows());
+        Tensor context = work.context().rows(x.rows());
+        layer.qkv().apply(qkv, x);
+        Tensor q = qkv.columnSlice(0, width);
+        Tensor k = qkv.columnSlice(width, width);
+        engine.attention(context, q, k, qkv.columnSlice(2 * width, width), shape);
+        layer.outProj().apply(out, context);
+        return withClsAttention ? VisualTokenSelection.clsAttention(engine, q, k, shape) : null;
     }
 
     /**
@@ -216,5 +225,10 @@ public final class VisionTower {
                 engine.weight(layer.get("layer_norm2.bias")),
                 StackedLinear.single(engine, layer.get("mlp.fc1.weight"), layer.get("mlp.fc1.bias")),
                 StackedLinear.single(engine, layer.get("mlp.fc2.weight"), layer.get("mlp.fc2.bias")));
+    }
+
+    @Override
+    public void close() {
+        work.close();
     }
 }
