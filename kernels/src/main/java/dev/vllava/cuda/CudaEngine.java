@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * no conversion at op boundaries, FP32 everywhere); weights stay in their stored dtype (F32 checkpoints
  * become F16 when {@link Options#f32WeightsToF16()}). Matmuls with 1..8 rows of F16/BF16 weights use the
  * 128-bit GEMV kernel (decode); everything else goes to cublasGemmEx with FP32 accumulation.
- * Activations and the KV cache live in a {@link DeviceArena}; one stream orders everything.
+ * Activations and the KV cache live in a {@link DeviceArena}; the scratch of an operation (token ids,
+ * decode partials, x converted for cuBLAS) is a {@link ReusedBlock}, so a decode step takes no arena block
+ * and clears no memory. One stream orders everything.
  */
 public final class CudaEngine implements Engine {
     private static final Logger LOG = LoggerFactory.getLogger(CudaEngine.class);
@@ -48,6 +50,10 @@ public final class CudaEngine implements Engine {
     private final Cublas cublas;
     private final DeviceArena.Block workspace;
     private final DeviceArena.Block tokenSlot;
+    private final ReusedBlock convertedX;
+    private final ReusedBlock tokenIds;
+    private final ReusedBlock decodePartialOutputs;
+    private final ReusedBlock decodePartialMaxSums;
     private final List<Long> weightAllocations = new ArrayList<>();
     private final Options options;
     private long weightBytes;
@@ -69,6 +75,10 @@ public final class CudaEngine implements Engine {
         }, options.arenaChunkBytes());
         this.workspace = arena.allocate(CUBLAS_WORKSPACE_BYTES);
         this.tokenSlot = arena.allocate(16);
+        this.convertedX = new ReusedBlock(arena);
+        this.tokenIds = new ReusedBlock(arena);
+        this.decodePartialOutputs = new ReusedBlock(arena);
+        this.decodePartialMaxSums = new ReusedBlock(arena);
         try {
             this.cublas = Cublas.open(CublasLibrary.system().require(), gpu.streamHandle(), workspace.address(), workspace.bytes());
         } catch (RuntimeException e) {
@@ -277,12 +287,11 @@ public final class CudaEngine implements Engine {
                     Cublas.CUDA_R_32F, n, o, in, false);
         } else {
             // cuBLAS takes A and B in one type: x goes to the weight's type in a dense scratch block.
-            DeviceArena.Block converted = arena.allocate((long) n * in * 2);
+            long converted = convertedX.address((long) n * in * 2);
             Kernel convert = w.dtype() == DType.F16 ? Kernel.CONVERT_TO_F16 : Kernel.CONVERT_TO_BF16;
-            gpu.launch(gpu.function(convert), Launch.elementwise(n, in), converted.address(), x.address, x.rowStride(), n, in);
-            cublas.linear(out.address, out.rowStride(), converted.address(), in, w.address, w.rowStride(),
+            gpu.launch(gpu.function(convert), Launch.elementwise(n, in), converted, x.address, x.rowStride(), n, in);
+            cublas.linear(out.address, out.rowStride(), converted, in, w.address, w.rowStride(),
                     Cublas.dataType(w.dtype()), n, o, in, false);
-            arena.free(converted);
         }
         if (bias != null) {
             biasActivate(out, bias, -1);
@@ -408,16 +417,14 @@ public final class CudaEngine implements Engine {
         if (nq <= DECODE_MAX_QUERIES && nk > Launch.KEY_TILE * 4) {
             Launch.DecodeSplit split = Launch.flashDecode(nk, shape.heads(), nq, gpu.multiprocessors);
             long slots = (long) nq * shape.heads() * split.splits();
-            DeviceArena.Block partialO = arena.allocate(slots * shape.headDim() * Float.BYTES);
-            DeviceArena.Block partialMl = arena.allocate(slots * 2 * Float.BYTES);
+            long partialO = decodePartialOutputs.address(slots * shape.headDim() * Float.BYTES);
+            long partialMl = decodePartialMaxSums.address(slots * 2 * Float.BYTES);
             gpu.launch(gpu.function(wide ? Kernel.FLASH_DECODE_128 : Kernel.FLASH_DECODE_64), split.launch(),
-                    partialO.address(), partialMl.address(), q.address, q.rowStride(), k.address, k.rowStride(),
+                    partialO, partialMl, q.address, q.rowStride(), k.address, k.rowStride(),
                     v.address, v.rowStride(), nq, nk, shape.heads(), shape.kvHeads(), shape.headDim(), causal,
                     shape.queryOffset(), scale, split.chunk());
             gpu.launch(gpu.function(Kernel.ATTENTION_COMBINE), Launch.attentionCombine(shape.heads(), nq), out.address,
-                    out.rowStride(), partialO.address(), partialMl.address(), shape.heads(), shape.headDim(), split.splits());
-            arena.free(partialO);
-            arena.free(partialMl);
+                    out.rowStride(), partialO, partialMl, shape.heads(), shape.headDim(), split.splits());
             return;
         }
         gpu.launch(gpu.function(wide ? Kernel.FLASH_ATTENTION_128 : Kernel.FLASH_ATTENTION_64),
@@ -443,11 +450,10 @@ public final class CudaEngine implements Engine {
         if (ids.length == 0) {
             return;
         }
-        DeviceArena.Block idBlock = arena.allocate((long) ids.length * Integer.BYTES);
-        gpu.upload(idBlock.address(), MemorySegment.ofArray(ids));
+        long idAddress = tokenIds.address((long) ids.length * Integer.BYTES);
+        gpu.upload(idAddress, MemorySegment.ofArray(ids));
         gpu.launch(gpu.function(Kernel.EMBED, table.dtype()), Launch.perRow(ids.length), out.address, out.rowStride(),
-                table.address, table.rowStride(), idBlock.address(), table.columns());
-        arena.free(idBlock);
+                table.address, table.rowStride(), idAddress, table.columns());
     }
 
     @Override
@@ -490,6 +496,7 @@ public final class CudaEngine implements Engine {
     public void close() {
         gpu.synchronize();
         cublas.close();
+        List.of(convertedX, tokenIds, decodePartialOutputs, decodePartialMaxSums).forEach(ReusedBlock::release);
         arena.release();
         for (long address : weightAllocations) {
             gpu.free(address);
