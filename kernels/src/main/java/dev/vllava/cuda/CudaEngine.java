@@ -6,12 +6,15 @@ import dev.vllava.checkpoint.TensorData;
 import dev.vllava.engine.Activation;
 import dev.vllava.engine.AttentionShape;
 import dev.vllava.engine.Engine;
+import dev.vllava.engine.RopeFrequencies;
 import dev.vllava.engine.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +58,7 @@ public final class CudaEngine implements Engine {
     private final ReusedBlock decodePartialOutputs;
     private final ReusedBlock decodePartialMaxSums;
     private final List<Long> weightAllocations = new ArrayList<>();
+    private final Map<RopeParameters, Long> ropeTables = new HashMap<>();
     private final Options options;
     private long weightBytes;
     private boolean warnedF32;
@@ -397,8 +401,23 @@ public final class CudaEngine implements Engine {
             return;
         }
         gpu.launch(gpu.function(Kernel.ROPE), Launch.perRow(x.rows()), x.address, x.rowStride(), heads, headDim,
-                firstPosition, (float) (Math.log(theta) / Math.log(2)));
+                firstPosition, ropeTable(headDim, theta));
     }
+
+    /**
+     * The device copy of {@link RopeFrequencies#inverse}, uploaded on the first rotation with these
+     * parameters and kept with the weights (a model has one or two).
+     */
+    private long ropeTable(int headDim, double theta) {
+        return ropeTables.computeIfAbsent(new RopeParameters(headDim, theta), key -> {
+            float[] inverse = RopeFrequencies.inverse(headDim, theta);
+            long address = allocateWeight((long) inverse.length * Float.BYTES);
+            gpu.upload(address, MemorySegment.ofArray(inverse));
+            return address;
+        });
+    }
+
+    private record RopeParameters(int headDim, double theta) {}
 
     @Override
     public void attention(Tensor outTensor, Tensor qTensor, Tensor kTensor, Tensor vTensor, AttentionShape shape) {
