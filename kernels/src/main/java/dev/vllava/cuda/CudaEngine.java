@@ -435,7 +435,7 @@ public final class CudaEngine implements Engine {
         }
         if (nq <= DECODE_MAX_QUERIES && nk > Launch.KEY_TILE * 4) {
             Launch.DecodeSplit split = Launch.flashDecode(nk, shape.heads(), nq, gpu.multiprocessors);
-            long slots = (long) nq * shape.heads() * split.splits();
+            long slots = Launch.flashDecodeMaxSlots(shape.heads(), DECODE_MAX_QUERIES, gpu.multiprocessors); // sized once, not per context
             long partialO = decodePartialOutputs.address(slots * shape.headDim() * Float.BYTES);
             long partialMl = decodePartialMaxSums.address(slots * 2 * Float.BYTES);
             gpu.launch(gpu.function(wide ? Kernel.FLASH_DECODE_128 : Kernel.FLASH_DECODE_64), split.launch(),
