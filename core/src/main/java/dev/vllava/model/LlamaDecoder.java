@@ -204,35 +204,49 @@ public final class LlamaDecoder implements AutoCloseable {
     public Tensor forward(Tensor embeddings, List<SequenceRows> sequences) {
         requireValid(sequences, embeddings.rows());
         Tensor logits = work.logits().rows(sequences.size());
+        for (Pass pass : passes(sequences)) {
+            Tensor hidden = work.hidden().rows(pass.rows());
+            engine.copy(hidden, embeddings.rowSlice(pass.firstRow(), pass.rows()));
+            Tensor normed = layers(hidden, pass.pieces());
+            if (pass.ended() > 0) {
+                logits(normed, pass.pieces().subList(0, pass.ended()), logits.rowSlice(pass.firstSequence(), pass.ended()));
+            }
+        }
+        return logits;
+    }
+
+    /**
+     * Rows {@code [firstRow, firstRow + rows)} of a step, fed as {@code pieces} (a sequence's rows, or part of
+     * them). Its first {@code ended} pieces end their sequences, the step's sequences from
+     * {@code firstSequence} on; only its last piece may go on in the next pass.
+     */
+    private record Pass(int firstRow, int rows, List<SequenceRows> pieces, int firstSequence, int ended) {}
+
+    /** Cuts a step into passes of at most {@link StepLimits#rows()} rows, each sequence's rows in order. */
+    private List<Pass> passes(List<SequenceRows> sequences) {
+        List<Pass> passes = new ArrayList<>();
         int row = 0;
         int next = 0;       // the first sequence not yet fed all its rows
-        int fed = 0;        // rows of that sequence already fed by earlier passes
+        int fed = 0;        // rows of that sequence fed by earlier passes
         while (next < sequences.size()) {
-            int firstOfPass = next;
-            int passRows = 0;
-            List<SequenceRows> pass = new ArrayList<>();
-            while (next < sequences.size() && passRows < limits.rows()) {
+            int firstSequence = next;
+            int rows = 0;
+            List<SequenceRows> pieces = new ArrayList<>();
+            while (next < sequences.size() && rows < limits.rows()) {
                 SequenceRows sequence = sequences.get(next);
-                int taken = Math.min(sequence.rows() - fed, limits.rows() - passRows);
-                pass.add(new SequenceRows(sequence.cache(), taken));
-                passRows += taken;
+                int taken = Math.min(sequence.rows() - fed, limits.rows() - rows);
+                pieces.add(new SequenceRows(sequence.cache(), taken));
+                rows += taken;
                 fed += taken;
                 if (fed == sequence.rows()) {
                     next++;
                     fed = 0;
                 }
             }
-            Tensor hidden = work.hidden().rows(passRows);
-            engine.copy(hidden, embeddings.rowSlice(row, passRows));
-            Tensor normed = layers(hidden, pass);
-            // The pass's first pieces end their sequences; only its last piece may continue in the next pass.
-            int ended = next - firstOfPass;
-            if (ended > 0) {
-                logits(normed, pass.subList(0, ended), logits.rowSlice(firstOfPass, ended));
-            }
-            row += passRows;
+            passes.add(new Pass(row, rows, pieces, firstSequence, next - firstSequence));
+            row += rows;
         }
-        return logits;
+        return passes;
     }
 
     private void requireValid(List<SequenceRows> sequences, int rows) {
