@@ -231,6 +231,10 @@ public final class CudaEngine implements Engine {
     public float[] download(Tensor tensor) {
         CudaTensor t = cuda(tensor);
         float[] values = new float[t.rows() * t.columns()];
+        if (t.dtype() == DType.F32 && (t.rowStride() == t.columns() || t.rows() == 1)) {
+            gpu.download(MemorySegment.ofArray(values), t.address);  // dense F32 (a step's logits): no host buffer in between
+            return values;
+        }
         try (Arena host = Arena.ofConfined()) {
             MemorySegment raw = host.allocate(Math.max(t.spanBytes(), 1), 16);
             gpu.download(raw.asSlice(0, t.spanBytes()), t.address);
