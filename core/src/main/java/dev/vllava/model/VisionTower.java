@@ -15,10 +15,15 @@ import java.util.List;
  * {@code hidden_states[vision_feature_layer]} out, {@code [F·tokens, hidden]} with the class token
  * first in each frame. Only the layers that feed that hidden state are loaded and run.
  *
- * <p>Frames never attend to each other, so the encoder runs one frame at a time over a workspace of one
- * frame's rows, allocated with the tower: encoding allocates only its result (and the patch rows it uploads).
+ * <p>Frames never attend to each other, so the encoder runs in passes of at most {@link #FRAMES_PER_PASS}
+ * frames over a workspace kept with the tower: it is allocated by the first pass and grows only when a
+ * pass has more frames than any before, so encoding allocates only its result and the patch rows it
+ * uploads. Video-LLaVA's 8-frame video is one pass, with the matmul shapes of a whole video.
  */
 public final class VisionTower implements AutoCloseable {
+    /** Frames per encoder pass: Video-LLaVA's frames per video. */
+    static final int FRAMES_PER_PASS = 8;
+
     private final Engine engine;
     private final VisionConfig config;
     private final Tensor patchWeight;
@@ -29,7 +34,7 @@ public final class VisionTower implements AutoCloseable {
     private final Activation activation;
     private final Workspace work;
 
-    /** One frame's activations between the residual adds. */
+    /** A pass's activations between the residual adds. */
     private record Workspace(ReusedTensor normed, ReusedTensor qkv, ReusedTensor context, ReusedTensor delta,
             ReusedTensor inner) implements AutoCloseable {
         @Override
@@ -59,12 +64,10 @@ public final class VisionTower implements AutoCloseable {
         for (int i = 0; i < layersUsed; i++) {
             layers.add(loadLayer(weights.under("encoder.layers." + i + ".")));
         }
-        int tokens = tokensPerFrame();
         int width = config.hiddenSize();
         EncoderLayer first = layers.getFirst();
-        this.work = new Workspace(new ReusedTensor(engine, tokens, width), new ReusedTensor(engine, tokens, first.qkv().outputs()),
-                new ReusedTensor(engine, tokens, width), new ReusedTensor(engine, tokens, width),
-                new ReusedTensor(engine, tokens, first.fc1().outputs()));
+        this.work = new Workspace(new ReusedTensor(engine, width), new ReusedTensor(engine, first.qkv().outputs()),
+                new ReusedTensor(engine, width), new ReusedTensor(engine, width), new ReusedTensor(engine, first.fc1().outputs()));
     }
 
     public int tokensPerFrame() {
@@ -88,12 +91,13 @@ public final class VisionTower implements AutoCloseable {
     public Tensor encode(float[] pixels, int frames, float[][] clsAttention) {
         Tensor hidden = embeddings(pixels, frames);
         int tokens = tokensPerFrame();
-        for (int frame = 0; frame < frames; frame++) {
-            Tensor rows = hidden.rowSlice(frame * tokens, tokens);
+        for (int first = 0; first < frames; first += FRAMES_PER_PASS) {
+            int passFrames = Math.min(FRAMES_PER_PASS, frames - first);
+            Tensor rows = hidden.rowSlice(first * tokens, passFrames * tokens);
             for (EncoderLayer layer : layers) {
-                float[] frameAttention = encoderLayer(rows, layer, clsAttention != null && layer == layers.getLast());
-                if (frameAttention != null) {
-                    clsAttention[frame] = frameAttention;
+                float[][] passAttention = encoderLayer(rows, layer, passFrames, clsAttention != null && layer == layers.getLast());
+                if (passAttention != null) {
+                    System.arraycopy(passAttention, 0, clsAttention, first, passFrames);
                 }
             }
         }
@@ -117,15 +121,15 @@ public final class VisionTower implements AutoCloseable {
     }
 
     /**
-     * Pre-LN layer over one frame: {@code x += attention(layer_norm1(x)); x += mlp(layer_norm2(x))}. Returns
-     * the frame's head-averaged [CLS] attention row when {@code withClsAttention}, else null.
+     * Pre-LN layer over a pass's frames: {@code x += attention(layer_norm1(x)); x += mlp(layer_norm2(x))}.
+     * Returns each frame's head-averaged [CLS] attention row when {@code withClsAttention}, else null.
      */
-    private float[] encoderLayer(Tensor hidden, EncoderLayer layer, boolean withClsAttention) {
+    private float[][] encoderLayer(Tensor hidden, EncoderLayer layer, int frames, boolean withClsAttention) {
         float eps = (float) config.layerNormEps();
         Tensor normed = work.normed().rows(hidden.rows());
         Tensor delta = work.delta().rows(hidden.rows());
         engine.layerNorm(normed, hidden, layer.norm1Weight(), layer.norm1Bias(), eps);
-        float[] clsAttention = attention(delta, normed, layer, withClsAttention);
+        float[][] clsAttention = attention(delta, normed, layer, frames, withClsAttention);
         engine.add(hidden, hidden, delta);
         engine.layerNorm(normed, hidden, layer.norm2Weight(), layer.norm2Bias(), eps);
         Tensor inner = work.inner().rows(hidden.rows());
@@ -136,20 +140,30 @@ public final class VisionTower implements AutoCloseable {
     }
 
     /**
-     * Self-attention with biases over one frame (every token sees every token) into {@code out}; returns
-     * the head-averaged [CLS] row when {@code withClsAttention}, else null.
+     * Self-attention with biases into {@code out}: every token of a frame sees every token of the same frame.
+     * Returns each frame's head-averaged [CLS] row when {@code withClsAttention}, else null.
      */
-    private float[] attention(Tensor out, Tensor x, EncoderLayer layer, boolean withClsAttention) {
+    private float[][] attention(Tensor out, Tensor x, EncoderLayer layer, int frames, boolean withClsAttention) {
         int width = config.hiddenSize();
+        int tokens = tokensPerFrame();
         AttentionShape shape = AttentionShape.full(config.numAttentionHeads(), config.headDim());
         Tensor qkv = work.qkv().rows(x.rows());
         Tensor context = work.context().rows(x.rows());
         layer.qkv().apply(qkv, x);
         Tensor q = qkv.columnSlice(0, width);
         Tensor k = qkv.columnSlice(width, width);
-        engine.attention(context, q, k, qkv.columnSlice(2 * width, width), shape);
+        Tensor v = qkv.columnSlice(2 * width, width);
+        float[][] clsAttention = withClsAttention ? new float[frames][] : null;
+        for (int frame = 0; frame < frames; frame++) {
+            int first = frame * tokens;
+            engine.attention(context.rowSlice(first, tokens), q.rowSlice(first, tokens), k.rowSlice(first, tokens),
+                    v.rowSlice(first, tokens), shape);
+            if (withClsAttention) {
+                clsAttention[frame] = VisualTokenSelection.clsAttention(engine, q.rowSlice(first, tokens), k.rowSlice(first, tokens), shape);
+            }
+        }
         layer.outProj().apply(out, context);
-        return withClsAttention ? VisualTokenSelection.clsAttention(engine, q, k, shape) : null;
+        return clsAttention;
     }
 
     /**
