@@ -3,7 +3,7 @@ package dev.vllava.cli;
 import dev.vllava.checkpoint.Checkpoint;
 import dev.vllava.checkpoint.TensorData;
 import dev.vllava.engine.Engine;
-import dev.vllava.model.Pipeline;
+import dev.vllava.model.LoadedVideoLlava;
 import dev.vllava.model.VisualInput;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -21,7 +21,7 @@ final class LoadedModel implements AutoCloseable {
     private static final long PAGE_BYTES = 4096;
 
     final Engine engine;
-    final Pipeline pipeline;
+    final LoadedVideoLlava pipeline;
     final double loadMs;
     /** Milliseconds from JVM start to the first model operation (opening the checkpoint); -1 unless asked for. */
     final double startupMs;
@@ -30,7 +30,7 @@ final class LoadedModel implements AutoCloseable {
     private final Progress progress;
     private double mediaMs;
 
-    private LoadedModel(Engine engine, Pipeline pipeline, double loadMs, double startupMs, String weights, Progress progress) {
+    private LoadedModel(Engine engine, LoadedVideoLlava pipeline, double loadMs, double startupMs, String weights, Progress progress) {
         this.engine = engine;
         this.weights = weights;
         this.pipeline = pipeline;
@@ -53,9 +53,9 @@ final class LoadedModel implements AutoCloseable {
             if (progress.enabled()) {
                 pageIn(options.modelDir, progress);
             }
-            Pipeline pipeline;
+            LoadedVideoLlava pipeline;
             try (Progress.Step step = progress.start("Loading model", -1, null, 1)) {
-                pipeline = Pipeline.load(options.modelDir, engine, options.visualTokens.budget());
+                pipeline = LoadedVideoLlava.load(options.modelDir, engine, options.visualTokens.budget());
             }
             ModelOptions.useFeatureCache(pipeline, options.cacheDir);
             double loadMs = (System.nanoTime() - start) / 1e6;

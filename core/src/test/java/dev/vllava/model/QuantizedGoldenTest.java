@@ -80,7 +80,7 @@ class QuantizedGoldenTest {
         int agreeing = 0;
         int steps = 0;
         try (GoldenData golden = GoldenData.at(caseDir); GoldenData tinyA = GoldenData.tinyA();
-                Engine engine = new CpuEngine(2, quantization); Pipeline pipeline = Pipeline.load(golden.modelDir(), engine)) {
+                Engine engine = new CpuEngine(2, quantization); LoadedVideoLlava pipeline = LoadedVideoLlava.load(golden.modelDir(), engine)) {
             for (String id : golden.promptIds()) {
                 JsonNode prompt = golden.prompt(id);
                 List<VisualInput> media = media(prompt, tinyA);
