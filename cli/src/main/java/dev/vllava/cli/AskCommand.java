@@ -74,7 +74,7 @@ final class AskCommand implements Callable<Integer> {
     public Integer call() {
         List<String> prompts = promptTexts();
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
-        Progress progress = Progress.forStderr();
+        TerminalProgress progress = TerminalProgress.forStderr();
         try (LoadedModel loaded = LoadedModel.open(model, progress, stats || Verbosity.isVerbose())) {
             LoadedVideoLlava pipeline = loaded.pipeline;
             List<VisualInput> media = loaded.loadMedia(images, videos, model.frames);
@@ -89,11 +89,11 @@ final class AskCommand implements Callable<Integer> {
     }
 
     /** The media prefix several questions share (null for one question, or prompts without a common media prefix). */
-    private static MediaPrefix sharedPrefix(LoadedVideoLlava pipeline, List<PreparedPrompt> prompts, Progress progress) {
+    private static MediaPrefix sharedPrefix(LoadedVideoLlava pipeline, List<PreparedPrompt> prompts, TerminalProgress progress) {
         if (prompts.size() < 2 || !MediaPrefix.sharable(prompts.getFirst())) {
             return null;
         }
-        try (Progress.Step reading = progress.start("Reading the media", -1, null, 1)) {
+        try (TerminalProgress.Step reading = progress.start("Reading the media", -1, null, 1)) {
             MediaPrefix prefix = pipeline.prefix(prompts.getFirst());
             if (prompts.stream().allMatch(prefix::covers)) {
                 return prefix;
@@ -104,12 +104,12 @@ final class AskCommand implements Callable<Integer> {
     }
 
     /** Answers one prompt to stdout; the first answer on a prefix also counts the prefix's vision and prefill time. */
-    private void answer(LoadedModel loaded, MediaPrefix prefix, PreparedPrompt prompt, boolean first, Progress progress, PrintStream out) {
+    private void answer(LoadedModel loaded, MediaPrefix prefix, PreparedPrompt prompt, boolean first, TerminalProgress progress, PrintStream out) {
         LoadedVideoLlava pipeline = loaded.pipeline;
         GenerationOptions options = pipeline.options(decoding.maxNewTokens(pipeline.maxContextLength() - prompt.length()), decoding.sampling());
         StreamingDecoder decoder = pipeline.tokenizer().streamingDecoder();
         Answer answer;
-        try (Progress.Step reading = progress.start("Reading the prompt", -1, null, 1)) {
+        try (TerminalProgress.Step reading = progress.start("Reading the prompt", -1, null, 1)) {
             TokenListener listener = id -> {
                 reading.close();
                 if (!json) {

@@ -27,10 +27,10 @@ final class LoadedModel implements AutoCloseable {
     final double startupMs;
     /** How the weights depart from the stored reference, for --json ({@link WeightsChoice#label}); null when exact. */
     final String weights;
-    private final Progress progress;
+    private final TerminalProgress progress;
     private double mediaMs;
 
-    private LoadedModel(Engine engine, LoadedVideoLlava pipeline, double loadMs, double startupMs, String weights, Progress progress) {
+    private LoadedModel(Engine engine, LoadedVideoLlava pipeline, double loadMs, double startupMs, String weights, TerminalProgress progress) {
         this.engine = engine;
         this.weights = weights;
         this.pipeline = pipeline;
@@ -39,7 +39,7 @@ final class LoadedModel implements AutoCloseable {
         this.progress = progress;
     }
 
-    static LoadedModel open(ModelOptions options, Progress progress, boolean measureStartup) {
+    static LoadedModel open(ModelOptions options, TerminalProgress progress, boolean measureStartup) {
         options.validate();
         double startupMs = measureStartup ? sinceJvmStartMs() : -1;
         if (startupMs >= 0) {
@@ -54,7 +54,7 @@ final class LoadedModel implements AutoCloseable {
                 pageIn(options.modelDir, progress);
             }
             LoadedVideoLlava pipeline;
-            try (Progress.Step step = progress.start("Loading model", -1, null, 1)) {
+            try (TerminalProgress.Step step = progress.start("Loading model", -1, null, 1)) {
                 pipeline = LoadedVideoLlava.load(options.modelDir, engine, options.visualTokens.budget());
             }
             ModelOptions.useFeatureCache(pipeline, options.cacheDir);
@@ -72,10 +72,10 @@ final class LoadedModel implements AutoCloseable {
      * under a progress bar instead of silently during the first prefill (the CPU engine computes
      * straight from the memory-mapped file). The pages stay in the page cache for the real mapping.
      */
-    private static void pageIn(Path modelDir, Progress progress) {
+    private static void pageIn(Path modelDir, TerminalProgress progress) {
         try (Checkpoint checkpoint = Checkpoint.open(modelDir)) {
             long total = checkpoint.tensors().stream().mapToLong(t -> t.data().byteSize()).sum();
-            try (Progress.Step step = progress.start("Paging in weights", total, "MB", 1 << 20)) {
+            try (TerminalProgress.Step step = progress.start("Paging in weights", total, "MB", 1 << 20)) {
                 byte sink = 0;
                 for (TensorData tensor : checkpoint.tensors()) {
                     MemorySegment data = tensor.data();
@@ -99,7 +99,7 @@ final class LoadedModel implements AutoCloseable {
             return media;
         }
         long start = System.nanoTime();
-        try (Progress.Step step = progress.start("Reading media", total, null, 1)) {
+        try (TerminalProgress.Step step = progress.start("Reading media", total, null, 1)) {
             for (Path image : images) {
                 media.add(pipeline.image(image));
                 step.stepBy(1);

@@ -103,7 +103,7 @@ final class ServeCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
         }, "vllava-serve-shutdown"));
-        try (LoadedModel loaded = LoadedModel.open(model, Progress.forStderr(), Verbosity.isVerbose())) {
+        try (LoadedModel loaded = LoadedModel.open(model, TerminalProgress.forStderr(), Verbosity.isVerbose())) {
             try { // the server frees its engine memory before the pipeline closes; the outer finally covers a failed load
                 server.ready(loaded.pipeline);
                 System.err.printf("vllava serve: ready at http://%s:%d/ (model %s, backend %s)%n",
