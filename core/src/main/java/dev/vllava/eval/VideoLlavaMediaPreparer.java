@@ -3,6 +3,7 @@ package dev.vllava.eval;
 import dev.vllava.Failure;
 import dev.vllava.VllavaException;
 import dev.vllava.model.LoadedVideoLlava;
+import dev.vllava.model.MediaKind;
 import dev.vllava.model.VisualInput;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -72,7 +73,7 @@ public final class VideoLlavaMediaPreparer implements MediaPreparer<List<VisualI
     private List<VisualInput> decode(List<MediaRef> refs) {
         List<VisualInput> media = new ArrayList<>();
         for (MediaRef ref : refs) {
-            media.add(ref.kind() == MediaRef.Kind.IMAGE ? pipeline.image(ref.path()) : pipeline.video(ref.path(), frames));
+            media.add(ref.kind() == MediaKind.IMAGE ? pipeline.image(ref.path()) : pipeline.video(ref.path(), frames));
         }
         return media;
     }

@@ -14,6 +14,7 @@ import dev.vllava.generate.TokenListener;
 import dev.vllava.model.Answer;
 import dev.vllava.model.GoldenData;
 import dev.vllava.model.LoadedVideoLlava;
+import dev.vllava.model.MediaKind;
 import dev.vllava.model.VisualInput;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -191,7 +192,7 @@ class VideoLlavaEvalTest {
     private List<VisualInput> media(EvalItem item) {
         List<VisualInput> media = new ArrayList<>();
         for (MediaRef ref : item.media()) {
-            media.add(ref.kind() == MediaRef.Kind.IMAGE ? tinyA.image(ref.path()) : tinyA.video(ref.path(), 8));
+            media.add(ref.kind() == MediaKind.IMAGE ? tinyA.image(ref.path()) : tinyA.video(ref.path(), 8));
         }
         return media;
     }

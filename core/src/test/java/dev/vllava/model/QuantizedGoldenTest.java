@@ -102,13 +102,13 @@ class QuantizedGoldenTest {
 
     /** Steps at which the model's argmax, fed the golden tokens so far, is the golden next token. */
     private static int teacherForcedAgreement(VideoLlava model, int[] promptIds, List<VisualInput> media, int[] goldenIds) {
-        List<Integer> frames = media.stream().filter(m -> m.kind() == VisualInput.Kind.VIDEO).map(VisualInput::frames).toList();
-        int images = (int) media.stream().filter(m -> m.kind() == VisualInput.Kind.IMAGE).count();
+        List<Integer> frames = media.stream().filter(m -> m.kind() == MediaKind.VIDEO).map(VisualInput::frames).toList();
+        int images = (int) media.stream().filter(m -> m.kind() == MediaKind.IMAGE).count();
         PromptAssembler.AssembledPrompt assembled = model.prompts().assemble(promptIds, images, frames);
         List<Tensor> imageFeatures = new ArrayList<>();
         List<Tensor> videoFeatures = new ArrayList<>();
         for (VisualInput input : media) {
-            if (input.kind() == VisualInput.Kind.IMAGE) {
+            if (input.kind() == MediaKind.IMAGE) {
                 imageFeatures.add(model.imageFeatures(input.pixels(), input.frames()));
             } else {
                 videoFeatures.add(model.videoFeatures(input.pixels(), input.frames()));
