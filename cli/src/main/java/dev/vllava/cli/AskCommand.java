@@ -6,8 +6,8 @@ import dev.vllava.generate.Timings;
 import dev.vllava.generate.TokenListener;
 import dev.vllava.model.Answer;
 import dev.vllava.model.ChatTemplate;
+import dev.vllava.model.LoadedVideoLlava;
 import dev.vllava.model.MediaPrefix;
-import dev.vllava.model.Pipeline;
 import dev.vllava.model.PreparedPrompt;
 import dev.vllava.model.VisualInput;
 import dev.vllava.tokenizer.StreamingDecoder;
@@ -27,7 +27,7 @@ import picocli.CommandLine.Parameters;
  * each streamed token by token as it is generated and ended with a newline, or one JSON object per line
  * with {@code --json}. Several questions are answered independently (not as a dialogue) on one
  * {@link MediaPrefix}: the media are decoded, encoded and prefilled once, each question reads only its
- * own tokens. Progress, {@code --stats} and logs go to stderr. The work is in {@link Pipeline}.
+ * own tokens. Progress, {@code --stats} and logs go to stderr. The work is in {@link LoadedVideoLlava}.
  */
 @Command(name = "ask", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = VersionProvider.class,
         description = {"Answer questions about videos and/or images.", "",
@@ -74,9 +74,9 @@ final class AskCommand implements Callable<Integer> {
     public Integer call() {
         List<String> prompts = promptTexts();
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
-        Progress progress = Progress.forStderr();
+        TerminalProgress progress = TerminalProgress.forStderr();
         try (LoadedModel loaded = LoadedModel.open(model, progress, stats || Verbosity.isVerbose())) {
-            Pipeline pipeline = loaded.pipeline;
+            LoadedVideoLlava pipeline = loaded.pipeline;
             List<VisualInput> media = loaded.loadMedia(images, videos, model.frames);
             List<PreparedPrompt> prepared = prompts.stream().map(prompt -> pipeline.prepare(prompt, media)).toList();
             try (MediaPrefix prefix = sharedPrefix(pipeline, prepared, progress)) {
@@ -89,11 +89,11 @@ final class AskCommand implements Callable<Integer> {
     }
 
     /** The media prefix several questions share (null for one question, or prompts without a common media prefix). */
-    private static MediaPrefix sharedPrefix(Pipeline pipeline, List<PreparedPrompt> prompts, Progress progress) {
+    private static MediaPrefix sharedPrefix(LoadedVideoLlava pipeline, List<PreparedPrompt> prompts, TerminalProgress progress) {
         if (prompts.size() < 2 || !MediaPrefix.sharable(prompts.getFirst())) {
             return null;
         }
-        try (Progress.Step reading = progress.start("Reading the media", -1, null, 1)) {
+        try (TerminalProgress.Step reading = progress.start("Reading the media", -1, null, 1)) {
             MediaPrefix prefix = pipeline.prefix(prompts.getFirst());
             if (prompts.stream().allMatch(prefix::covers)) {
                 return prefix;
@@ -104,12 +104,12 @@ final class AskCommand implements Callable<Integer> {
     }
 
     /** Answers one prompt to stdout; the first answer on a prefix also counts the prefix's vision and prefill time. */
-    private void answer(LoadedModel loaded, MediaPrefix prefix, PreparedPrompt prompt, boolean first, Progress progress, PrintStream out) {
-        Pipeline pipeline = loaded.pipeline;
+    private void answer(LoadedModel loaded, MediaPrefix prefix, PreparedPrompt prompt, boolean first, TerminalProgress progress, PrintStream out) {
+        LoadedVideoLlava pipeline = loaded.pipeline;
         GenerationOptions options = pipeline.options(decoding.maxNewTokens(pipeline.maxContextLength() - prompt.length()), decoding.sampling());
         StreamingDecoder decoder = pipeline.tokenizer().streamingDecoder();
         Answer answer;
-        try (Progress.Step reading = progress.start("Reading the prompt", -1, null, 1)) {
+        try (TerminalProgress.Step reading = progress.start("Reading the prompt", -1, null, 1)) {
             TokenListener listener = id -> {
                 reading.close();
                 if (!json) {

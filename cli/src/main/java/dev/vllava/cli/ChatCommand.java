@@ -77,7 +77,7 @@ final class ChatCommand implements Callable<Integer> {
             throw VllavaException.usage("--context must be >= 0, got %d", contextLength);
         }
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
-        Progress progress = Progress.forStderr();
+        TerminalProgress progress = TerminalProgress.forStderr();
         try (LoadedModel loaded = LoadedModel.open(model, progress, stats || Verbosity.isVerbose());
                 Session session = loaded.pipeline.newSession(contextLength);
                 ChatInput input = ChatInput.open()) {
@@ -159,14 +159,14 @@ final class ChatCommand implements Callable<Integer> {
     }
 
     /** One question and its answer; a context overflow or a bad prompt is reported and the chat goes on. */
-    private void turn(String question, LoadedModel loaded, Session session, Dialogue dialogue, PrintStream out, Progress progress,
+    private void turn(String question, LoadedModel loaded, Session session, Dialogue dialogue, PrintStream out, TerminalProgress progress,
             ChatInput input) {
         String prompt = dialogue.started
                 ? ChatTemplate.nextTurn(dialogue.lastStopped, attachedImages, attachedVideos, question)
                 : ChatTemplate.firstTurn(system, attachedImages, attachedVideos, question);
         StreamingDecoder decoder = loaded.pipeline.tokenizer().streamingDecoder();
         Answer answer;
-        try (Progress.Step reading = progress.start("Reading the prompt", -1, null, 1)) {
+        try (TerminalProgress.Step reading = progress.start("Reading the prompt", -1, null, 1)) {
             PreparedPrompt prepared = session.prepare(prompt, attached);
             int room = session.freeContext() - session.tokensFor(prepared);
             input.answerStarts();

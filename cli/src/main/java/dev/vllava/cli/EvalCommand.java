@@ -7,21 +7,21 @@ import dev.vllava.eval.EvalOptions;
 import dev.vllava.eval.EvalRunner;
 import dev.vllava.eval.EvalSummary;
 import dev.vllava.eval.JudgePass;
-import dev.vllava.eval.judge.Judge;
-import dev.vllava.eval.judge.JudgeOptions;
 import dev.vllava.eval.Merge;
 import dev.vllava.eval.Metrics;
-import dev.vllava.eval.PipelineMediaPreparer;
-import dev.vllava.eval.PipelinePredictor;
 import dev.vllava.eval.PredictionLog;
 import dev.vllava.eval.Questions;
 import dev.vllava.eval.Scorer;
 import dev.vllava.eval.Shard;
 import dev.vllava.eval.Task;
+import dev.vllava.eval.VideoLlavaMediaPreparer;
+import dev.vllava.eval.VideoLlavaPredictor;
 import dev.vllava.eval.format.QuestionFormat;
+import dev.vllava.eval.judge.Judge;
+import dev.vllava.eval.judge.JudgeOptions;
 import dev.vllava.generate.SamplingOptions;
 import dev.vllava.model.LlamaDecoder;
-import dev.vllava.model.Pipeline;
+import dev.vllava.model.LoadedVideoLlava;
 import dev.vllava.model.VisualTokenBudget;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -168,12 +168,12 @@ final class EvalCommand implements Callable<Integer> {
         // second run on the same file is refused at once.
         try (PredictionLog log = PredictionLog.open(out, options.fsync());
                 Engine engine = engineOptions.open(System.err::println);
-                Pipeline pipeline = Pipeline.load(modelDir, engine, budget);
+                LoadedVideoLlava pipeline = LoadedVideoLlava.load(modelDir, engine, budget);
                 EvalProgress progress = EvalProgress.onStderr();
-                PipelinePredictor predictor = new PipelinePredictor(pipeline, pipeline.options(maxNewTokens, SamplingOptions.GREEDY),
+                VideoLlavaPredictor predictor = new VideoLlavaPredictor(pipeline, pipeline.options(maxNewTokens, SamplingOptions.GREEDY),
                         !noPrefixReuse)) {
             ModelOptions.useFeatureCache(pipeline, cacheDir);
-            summary = new EvalRunner<>(options, new PipelineMediaPreparer(pipeline, frames, !noPrefixReuse), predictor, progress).run(log);
+            summary = new EvalRunner<>(options, new VideoLlavaMediaPreparer(pipeline, frames, !noPrefixReuse), predictor, progress).run(log);
             if (Verbosity.isVerbose()) {
                 System.err.println(memoryLine(pipeline, engine));
             }
@@ -183,7 +183,7 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     /** The KV blocks and engine memory the run held at most (--verbose): shared prefixes show as one prefix, not one per item. */
-    private static String memoryLine(Pipeline pipeline, Engine engine) {
+    private static String memoryLine(LoadedVideoLlava pipeline, Engine engine) {
         LlamaDecoder.KvBlocks blocks = pipeline.model().decoder().kvBlocks();
         return String.format("vllava: memory: KV cache peak %d blocks of %d tokens (%.1f MiB), engine peak %.1f MiB",
                 blocks.peak(), blocks.blockSize(), blocks.peak() * blocks.bytesPerBlock() / 1048576.0,

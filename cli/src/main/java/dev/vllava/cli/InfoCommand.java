@@ -97,7 +97,7 @@ final class InfoCommand implements Callable<Integer> {
             throw VllavaException.usage("--stats measures unquantized weights; %s has none to quantize (give the source checkpoint)", modelDir);
         }
         List<RoundTripError> errors = new ArrayList<>();
-        try (Progress.Step step = Progress.forStderr().start("Measuring", measured.size(), null, 1)) {
+        try (TerminalProgress.Step step = TerminalProgress.forStderr().start("Measuring", measured.size(), null, 1)) {
             for (TensorData tensor : measured) {
                 errors.add(RoundTripError.measure(tensor, scheme));
                 step.stepBy(1);

@@ -3,7 +3,7 @@ package dev.vllava.cli;
 import dev.vllava.checkpoint.Checkpoint;
 import dev.vllava.checkpoint.TensorData;
 import dev.vllava.engine.Engine;
-import dev.vllava.model.Pipeline;
+import dev.vllava.model.LoadedVideoLlava;
 import dev.vllava.model.VisualInput;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -21,16 +21,16 @@ final class LoadedModel implements AutoCloseable {
     private static final long PAGE_BYTES = 4096;
 
     final Engine engine;
-    final Pipeline pipeline;
+    final LoadedVideoLlava pipeline;
     final double loadMs;
     /** Milliseconds from JVM start to the first model operation (opening the checkpoint); -1 unless asked for. */
     final double startupMs;
     /** How the weights depart from the stored reference, for --json ({@link WeightsChoice#label}); null when exact. */
     final String weights;
-    private final Progress progress;
+    private final TerminalProgress progress;
     private double mediaMs;
 
-    private LoadedModel(Engine engine, Pipeline pipeline, double loadMs, double startupMs, String weights, Progress progress) {
+    private LoadedModel(Engine engine, LoadedVideoLlava pipeline, double loadMs, double startupMs, String weights, TerminalProgress progress) {
         this.engine = engine;
         this.weights = weights;
         this.pipeline = pipeline;
@@ -39,7 +39,7 @@ final class LoadedModel implements AutoCloseable {
         this.progress = progress;
     }
 
-    static LoadedModel open(ModelOptions options, Progress progress, boolean measureStartup) {
+    static LoadedModel open(ModelOptions options, TerminalProgress progress, boolean measureStartup) {
         options.validate();
         double startupMs = measureStartup ? sinceJvmStartMs() : -1;
         if (startupMs >= 0) {
@@ -53,9 +53,9 @@ final class LoadedModel implements AutoCloseable {
             if (progress.enabled()) {
                 pageIn(options.modelDir, progress);
             }
-            Pipeline pipeline;
-            try (Progress.Step step = progress.start("Loading model", -1, null, 1)) {
-                pipeline = Pipeline.load(options.modelDir, engine, options.visualTokens.budget());
+            LoadedVideoLlava pipeline;
+            try (TerminalProgress.Step step = progress.start("Loading model", -1, null, 1)) {
+                pipeline = LoadedVideoLlava.load(options.modelDir, engine, options.visualTokens.budget());
             }
             ModelOptions.useFeatureCache(pipeline, options.cacheDir);
             double loadMs = (System.nanoTime() - start) / 1e6;
@@ -72,10 +72,10 @@ final class LoadedModel implements AutoCloseable {
      * under a progress bar instead of silently during the first prefill (the CPU engine computes
      * straight from the memory-mapped file). The pages stay in the page cache for the real mapping.
      */
-    private static void pageIn(Path modelDir, Progress progress) {
+    private static void pageIn(Path modelDir, TerminalProgress progress) {
         try (Checkpoint checkpoint = Checkpoint.open(modelDir)) {
             long total = checkpoint.tensors().stream().mapToLong(t -> t.data().byteSize()).sum();
-            try (Progress.Step step = progress.start("Paging in weights", total, "MB", 1 << 20)) {
+            try (TerminalProgress.Step step = progress.start("Paging in weights", total, "MB", 1 << 20)) {
                 byte sink = 0;
                 for (TensorData tensor : checkpoint.tensors()) {
                     MemorySegment data = tensor.data();
@@ -99,7 +99,7 @@ final class LoadedModel implements AutoCloseable {
             return media;
         }
         long start = System.nanoTime();
-        try (Progress.Step step = progress.start("Reading media", total, null, 1)) {
+        try (TerminalProgress.Step step = progress.start("Reading media", total, null, 1)) {
             for (Path image : images) {
                 media.add(pipeline.image(image));
                 step.stepBy(1);

@@ -2,7 +2,7 @@ package dev.vllava.cli;
 
 import dev.vllava.VllavaException;
 import dev.vllava.model.FeatureCache;
-import dev.vllava.model.Pipeline;
+import dev.vllava.model.LoadedVideoLlava;
 import java.nio.file.Path;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,7 +28,7 @@ final class ModelOptions {
     Path cacheDir;
 
     /** Turns on the feature cache when {@code --cache-dir} or {@code VLLAVA_CACHE} names a folder. */
-    static void useFeatureCache(Pipeline pipeline, Path cacheDir) {
+    static void useFeatureCache(LoadedVideoLlava pipeline, Path cacheDir) {
         if (cacheDir != null && !cacheDir.toString().isEmpty()) {
             pipeline.useFeatureCache(cacheDir, FeatureCache.DEFAULT_MAX_BYTES);
         }

@@ -50,9 +50,9 @@ final class QuantizeCommand implements Callable<Integer> {
     public Integer call() {
         QuantScheme scheme = QuantScheme.parse(weights, group);
         QuantTargets targets = QuantTargets.parse(include);
-        Progress progress = Progress.forStderr();
+        TerminalProgress progress = TerminalProgress.forStderr();
         long total = CheckpointQuantizer.sourceBytes(modelDir);
-        try (Progress.Step step = progress.start("Quantizing", total, "MB", 1 << 20)) {
+        try (TerminalProgress.Step step = progress.start("Quantizing", total, "MB", 1 << 20)) {
             CheckpointQuantizer.quantize(modelDir, outDir, scheme, targets, step::stepBy);
         }
         int quantized;

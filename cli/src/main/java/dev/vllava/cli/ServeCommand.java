@@ -1,6 +1,7 @@
 package dev.vllava.cli;
 
 import dev.vllava.VllavaException;
+import dev.vllava.model.LlamaDecoder;
 import dev.vllava.serve.ChatServer;
 import dev.vllava.serve.ServerSettings;
 import java.io.IOException;
@@ -53,7 +54,7 @@ final class ServeCommand implements Callable<Integer> {
     String apiKeyEnv;
 
     @Option(names = "--max-batch", paramLabel = "N",
-            description = "Most sequences decoded together (default: the engine's exact batch, 8 on the CPU: up to that many, each answer equals single-sequence decoding).")
+            description = "Most sequences decoded together, at most 64 (default: the engine's exact batch, 8 on the CPU: up to that many, each answer equals single-sequence decoding).")
     Integer maxBatch;
 
     @Option(names = "--max-queue", paramLabel = "N", defaultValue = "64",
@@ -102,7 +103,7 @@ final class ServeCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
         }, "vllava-serve-shutdown"));
-        try (LoadedModel loaded = LoadedModel.open(model, Progress.forStderr(), Verbosity.isVerbose())) {
+        try (LoadedModel loaded = LoadedModel.open(model, TerminalProgress.forStderr(), Verbosity.isVerbose())) {
             try { // the server frees its engine memory before the pipeline closes; the outer finally covers a failed load
                 server.ready(loaded.pipeline);
                 System.err.printf("vllava serve: ready at http://%s:%d/ (model %s, backend %s)%n",
@@ -133,6 +134,10 @@ final class ServeCommand implements Callable<Integer> {
         model.validate();
         if (maxBatch != null) {
             requireAtLeast("--max-batch", maxBatch, 1);
+            int most = LlamaDecoder.StepLimits.DEFAULT.sequences();
+            if (maxBatch > most) {
+                throw VllavaException.usage("--max-batch must be at most %d (the sequences one decode step's workspace holds), got %d", most, maxBatch);
+            }
         }
         requireAtLeast("--max-queue", maxQueue, 1);
         requireAtLeast("--request-timeout", requestTimeoutSeconds, 1);

@@ -1,7 +1,7 @@
 package dev.vllava.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vllava.model.Pipeline;
+import dev.vllava.model.LoadedVideoLlava;
 import dev.vllava.model.VisualInput;
 import dev.vllava.model.VisualTokenBudget;
 import java.util.List;
@@ -12,7 +12,7 @@ import java.util.List;
  */
 record VisualTokenUse(String setting, int kept, int reference) {
 
-    static VisualTokenUse of(Pipeline pipeline, List<VisualInput> media) {
+    static VisualTokenUse of(LoadedVideoLlava pipeline, List<VisualInput> media) {
         var model = pipeline.model();
         return new VisualTokenUse(model.visualTokens().toString(), model.visualTokens().visualTokens(model.config(), media),
                 VisualTokenBudget.ALL.visualTokens(model.config(), media));

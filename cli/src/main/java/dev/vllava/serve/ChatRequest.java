@@ -12,5 +12,5 @@ import java.util.List;
  * @param stop         up to four strings that end the answer where they first appear (not included)
  * @param includeUsage whether a streamed answer ends with a usage chunk ({@code stream_options.include_usage})
  */
-record ChatRequest(String model, String prompt, List<MediaRef> media, Integer maxTokens, SamplingOptions sampling,
+record ChatRequest(String model, String prompt, List<MediaUrl> media, Integer maxTokens, SamplingOptions sampling,
         List<String> stop, boolean stream, boolean includeUsage) {}

@@ -3,7 +3,7 @@ package dev.vllava.serve;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vllava.generate.SamplingOptions;
 import dev.vllava.model.ChatTemplate;
-import dev.vllava.model.VisualInput;
+import dev.vllava.model.MediaKind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -169,8 +169,8 @@ final class ChatRequestParser {
     /** The dialogue written out turn by turn; consecutive user messages form one turn. */
     private static final class PromptBuilder {
         private final StringBuilder text = new StringBuilder();
-        private final List<MediaRef> media = new ArrayList<>();
-        private final List<MediaRef> turnMedia = new ArrayList<>();
+        private final List<MediaUrl> media = new ArrayList<>();
+        private final List<MediaUrl> turnMedia = new ArrayList<>();
         private final List<String> turnText = new ArrayList<>();
         private String system;
         private boolean started;
@@ -218,13 +218,13 @@ final class ChatRequestParser {
         }
 
         private void closeUserTurn() {
-            int images = (int) turnMedia.stream().filter(m -> m.kind() == VisualInput.Kind.IMAGE).count();
+            int images = (int) turnMedia.stream().filter(m -> m.kind() == MediaKind.IMAGE).count();
             String question = String.join("\n", turnText);
             text.append(started ? ChatTemplate.nextTurn(true, images, turnMedia.size() - images, question)
                     : ChatTemplate.firstTurn(system, images, turnMedia.size() - images, question));
             // placeholders are written images first, then videos (ChatTemplate's layout)
-            turnMedia.stream().filter(m -> m.kind() == VisualInput.Kind.IMAGE).forEach(media::add);
-            turnMedia.stream().filter(m -> m.kind() == VisualInput.Kind.VIDEO).forEach(media::add);
+            turnMedia.stream().filter(m -> m.kind() == MediaKind.IMAGE).forEach(media::add);
+            turnMedia.stream().filter(m -> m.kind() == MediaKind.VIDEO).forEach(media::add);
             turnMedia.clear();
             turnText.clear();
             started = true;
@@ -244,8 +244,8 @@ final class ChatRequestParser {
                 String type = part.path("type").asText("");
                 switch (type) {
                     case "text" -> turnText.add(requireText(part.get("text"), partParam + ".text"));
-                    case "image_url" -> turnMedia.add(new MediaRef(VisualInput.Kind.IMAGE, url(part, "image_url", partParam)));
-                    case "video_url" -> turnMedia.add(new MediaRef(VisualInput.Kind.VIDEO, url(part, "video_url", partParam)));
+                    case "image_url" -> turnMedia.add(new MediaUrl(MediaKind.IMAGE, url(part, "image_url", partParam)));
+                    case "video_url" -> turnMedia.add(new MediaUrl(MediaKind.VIDEO, url(part, "video_url", partParam)));
                     default -> throw ApiException.badRequest(partParam + ".type",
                             "content part type must be text, image_url or video_url, got '%s'", type);
                 }

@@ -3,7 +3,7 @@ package dev.vllava.serve;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.vllava.model.Pipeline;
+import dev.vllava.model.LoadedVideoLlava;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -69,7 +69,7 @@ public final class ChatServer implements AutoCloseable {
     }
 
     /** Starts the scheduler on {@code pipeline}; from now on the API answers. */
-    public void ready(Pipeline pipeline) {
+    public void ready(LoadedVideoLlava pipeline) {
         EngineAdapter engine = new EngineAdapter(pipeline, settings.prefixCacheEntries());
         MediaFetcher media = new MediaFetcher(pipeline.mediaLoader().processor(), settings, scratch);
         int maxBatch = settings.maxBatch().orElse(pipeline.engine().rowIndependentMatmulRows());

@@ -7,9 +7,9 @@ import dev.vllava.generate.SamplingOptions;
 import dev.vllava.model.Conversation;
 import dev.vllava.model.KvCache;
 import dev.vllava.model.LlamaDecoder;
+import dev.vllava.model.LoadedVideoLlava;
 import dev.vllava.model.MediaPrefix;
 import dev.vllava.model.MediaPrefixes;
-import dev.vllava.model.Pipeline;
 import dev.vllava.model.PreparedPrompt;
 import dev.vllava.tokenizer.StreamingDecoder;
 import java.util.ArrayList;
@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@link LlamaDecoder#decodeStep(int[], List)}), so sequences join and leave between steps. Everything here
  * runs on the scheduler's thread, which owns the engine.
  *
- * <p>A prompt is prepared and prefilled exactly as {@code ask} does it ({@link Pipeline#prepare}, then
+ * <p>A prompt is prepared and prefilled exactly as {@code ask} does it ({@link LoadedVideoLlava#prepare}, then
  * {@link Conversation#prefill}, a sampler seeded as {@code ask --seed} seeds it), so an answer is {@code ask}'s
  * answer: greedy ids are identical as long as a step holds at most the engine's
  * {@link dev.vllava.engine.Engine#rowIndependentMatmulRows()} rows (the default batch).
@@ -38,7 +38,7 @@ final class EngineAdapter implements AutoCloseable {
     /** ask's default token limit, lowered to what the context has room for. */
     static final int DEFAULT_MAX_TOKENS = 512;
 
-    private final Pipeline pipeline;
+    private final LoadedVideoLlava pipeline;
     private final LlamaDecoder decoder;
     private final Set<Integer> eosTokenIds;
     private final int prefixLimit;
@@ -49,7 +49,7 @@ final class EngineAdapter implements AutoCloseable {
     private final AtomicLong prefixMisses = new AtomicLong();
 
     /** @param prefixLimit media prefixes kept for later requests; 0 shares none */
-    EngineAdapter(Pipeline pipeline, int prefixLimit) {
+    EngineAdapter(LoadedVideoLlava pipeline, int prefixLimit) {
         this.pipeline = pipeline;
         this.decoder = pipeline.model().decoder();
         this.eosTokenIds = pipeline.eosTokenIds();

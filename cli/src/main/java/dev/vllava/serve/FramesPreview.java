@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vllava.cli.FramesCommand;
 import dev.vllava.media.Frame;
-import dev.vllava.model.VisualInput;
+import dev.vllava.model.MediaKind;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Base64;
@@ -32,7 +32,7 @@ final class FramesPreview {
         if (url.isEmpty() || !(kind.equals("video_url") || kind.equals("image_url"))) {
             throw ApiException.badRequest(null, "send {\"type\": \"video_url\" or \"image_url\", \"url\": ...}");
         }
-        Medium medium = media.fetch(new MediaRef(kind.equals("image_url") ? VisualInput.Kind.IMAGE : VisualInput.Kind.VIDEO, url));
+        Medium medium = media.fetch(new MediaUrl(kind.equals("image_url") ? MediaKind.IMAGE : MediaKind.VIDEO, url));
         ObjectNode out = OpenAiJson.MAPPER.createObjectNode();
         ArrayNode indices = out.putArray("indices");
         ArrayNode frames = out.putArray("frames");

@@ -5,6 +5,7 @@ import dev.vllava.media.Frame;
 import dev.vllava.media.ImageDecoder;
 import dev.vllava.media.ImageProcessor;
 import dev.vllava.media.VideoDecoder;
+import dev.vllava.model.MediaKind;
 import dev.vllava.model.VisualInput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,7 +41,7 @@ final class MediaFetcher {
         this.decoded = new LruCache<>(settings.mediaCacheEntries(), medium -> {});
     }
 
-    Medium fetch(MediaRef ref) {
+    Medium fetch(MediaUrl ref) {
         String url = ref.url();
         if (url.startsWith("data:")) {
             return fromBytes(ref.kind(), dataUrlBytes(url), null);
@@ -57,7 +58,7 @@ final class MediaFetcher {
     }
 
     /** A cached medium with the same bytes, or the bytes decoded (from {@code file} when given, else a scratch copy). */
-    private Medium fromBytes(VisualInput.Kind kind, byte[] bytes, Path file) {
+    private Medium fromBytes(MediaKind kind, byte[] bytes, Path file) {
         String key = kind.name().toLowerCase(Locale.ROOT) + ":" + settings.frames() + ":" + sha256(bytes);
         Medium cached = decoded.get(key);
         if (cached != null) {
@@ -68,7 +69,7 @@ final class MediaFetcher {
         return medium;
     }
 
-    private Medium decodeScratchCopy(VisualInput.Kind kind, byte[] bytes, String key) {
+    private Medium decodeScratchCopy(MediaKind kind, byte[] bytes, String key) {
         Path copy = null;
         try {
             copy = Files.createTempFile(scratch, "media-", ".bin");
@@ -88,12 +89,12 @@ final class MediaFetcher {
     }
 
     /** Decodes and preprocesses as {@code ask} does (MediaLoader): sampled frames, resize and crop, normalise. */
-    private Medium decode(VisualInput.Kind kind, Path file, String key) {
+    private Medium decode(MediaKind kind, Path file, String key) {
         try {
-            List<Frame> frames = kind == VisualInput.Kind.IMAGE ? List.of(ImageDecoder.decode(file)) : sampleVideo(file);
+            List<Frame> frames = kind == MediaKind.IMAGE ? List.of(ImageDecoder.decode(file)) : sampleVideo(file);
             Frame[] seen = frames.stream().map(processor::resizeAndCrop).toArray(Frame[]::new);
             float[] pixels = processor.pixelValues(seen).values();
-            VisualInput input = kind == VisualInput.Kind.IMAGE ? VisualInput.image(pixels) : VisualInput.video(pixels, seen.length);
+            VisualInput input = kind == MediaKind.IMAGE ? VisualInput.image(pixels) : VisualInput.video(pixels, seen.length);
             return new Medium(key, input, List.of(seen));
         } catch (VllavaException e) {
             // the decoders name the file; a scratch copy's name means nothing to the client

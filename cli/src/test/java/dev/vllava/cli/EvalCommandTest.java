@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code vllava eval} in process: {@code --score} and {@code --merge} against hand-computed metrics, and
  * usage and checkpoint failures as one line and the project's exit codes. Runs with the model are in
- * {@code EvalCommandIT} (the packaged jar) and core's {@code PipelineEvalTest}.
+ * {@code EvalCommandIT} (the packaged jar) and core's {@code VideoLlavaEvalTest}.
  */
 class EvalCommandTest {
     private static final Path SHAPES = GoldenData.testdata().resolve("shapes");

@@ -33,6 +33,7 @@ class ServeCommandTest {
     void impossibleLimitsAreUsageErrors() {
         assertUsageError(serve("--model", MODEL, "--port", "70000"), "--port");
         assertUsageError(serve("--model", MODEL, "--max-batch", "0"), "--max-batch");
+        assertUsageError(serve("--model", MODEL, "--max-batch", "65"), "--max-batch must be at most 64");
         assertUsageError(serve("--model", MODEL, "--max-queue", "0"), "--max-queue");
         assertUsageError(serve("--model", MODEL, "--prefix-cache", "-1"), "--prefix-cache");
         assertUsageError(serve("--model", MODEL, "--media-root", "/no/such/folder"), "--media-root");

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vllava.model.VisualInput;
+import dev.vllava.model.MediaKind;
 import java.io.IOException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -37,7 +37,7 @@ class ChatRequestParserTest {
                 + "{'type': 'video_url', 'video_url': {'url': 'data:video/mp4;base64,AAAA'}},"
                 + "{'type': 'text', 'text': 'Why is this video funny?'}]}]}");
         assertEquals("USER: <video>\nWhy is this video funny? ASSISTANT:", request.prompt());
-        assertEquals(List.of(new MediaRef(VisualInput.Kind.VIDEO, "data:video/mp4;base64,AAAA")), request.media());
+        assertEquals(List.of(new MediaUrl(MediaKind.VIDEO, "data:video/mp4;base64,AAAA")), request.media());
         assertTrue(request.sampling().greedy(), "greedy unless the client asks for sampling, as ask");
         assertNull(request.maxTokens());
         assertFalse(request.stream());
@@ -61,7 +61,7 @@ class ChatRequestParserTest {
                 + "{'type': 'image_url', 'image_url': {'url': 'data:i;base64,AA=='}},"
                 + "{'type': 'text', 'text': 'Compare.'}]}]}");
         assertEquals("USER: <image>\n<video>\nCompare. ASSISTANT:", request.prompt());
-        assertEquals(List.of(VisualInput.Kind.IMAGE, VisualInput.Kind.VIDEO), request.media().stream().map(MediaRef::kind).toList());
+        assertEquals(List.of(MediaKind.IMAGE, MediaKind.VIDEO), request.media().stream().map(MediaUrl::kind).toList());
     }
 
     @Test

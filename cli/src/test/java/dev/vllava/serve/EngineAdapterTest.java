@@ -8,7 +8,7 @@ import dev.vllava.engine.cpu.CpuEngine;
 import dev.vllava.generate.SamplingOptions;
 import dev.vllava.generate.TokenListener;
 import dev.vllava.model.ChatTemplate;
-import dev.vllava.model.Pipeline;
+import dev.vllava.model.LoadedVideoLlava;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * The server's engine adapter on tiny-a (random weights: every logit matters): answers started one by one or
- * decoded together, on a media prefix kept from an earlier request or not, equal {@code Pipeline.answer}'s
+ * decoded together, on a media prefix kept from an earlier request or not, equal {@code LoadedVideoLlava.answer}'s
  * (what {@code ask} runs) token for token; only the most recently used prefixes are kept.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -29,14 +29,14 @@ class EngineAdapterTest {
     private static final int MAX_TOKENS = 8;
 
     private Engine engine;
-    private Pipeline pipeline;
+    private LoadedVideoLlava pipeline;
     private Medium clipA;
     private Medium clipB;
 
     @BeforeAll
     void load() {
         engine = new CpuEngine(2);
-        pipeline = Pipeline.load(HOME.resolve("testdata/tiny-a/model"), engine);
+        pipeline = LoadedVideoLlava.load(HOME.resolve("testdata/tiny-a/model"), engine);
         clipA = video("v000.mp4");
         clipB = video("v001.mp4");
     }
@@ -55,7 +55,7 @@ class EngineAdapterTest {
         return ChatTemplate.firstTurn(null, 0, media.size(), question);
     }
 
-    /** The answer {@code ask} gives: the prompt alone through {@link Pipeline#answer}. */
+    /** The answer {@code ask} gives: the prompt alone through {@link LoadedVideoLlava#answer}. */
     private int[] alone(String question, List<Medium> media) {
         return pipeline.answer(prompt(question, media), media.stream().map(Medium::input).toList(),
                 pipeline.options(MAX_TOKENS, SamplingOptions.GREEDY), TokenListener.NONE).tokenIds();

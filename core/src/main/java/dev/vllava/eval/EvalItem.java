@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vllava.VllavaException;
 import dev.vllava.media.MediaPath;
+import dev.vllava.model.MediaKind;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,8 +91,8 @@ public record EvalItem(
         }
         List<ChoiceOption> options = options(object.get("options"), problems);
         List<MediaRef> media = new ArrayList<>();
-        media(object, "image", "images", MediaRef.Kind.IMAGE, mediaRoot, media, problems);
-        media(object, "video", "videos", MediaRef.Kind.VIDEO, mediaRoot, media, problems);
+        media(object, "image", "images", MediaKind.IMAGE, mediaRoot, media, problems);
+        media(object, "video", "videos", MediaKind.VIDEO, mediaRoot, media, problems);
         String type = groupKey(object);
         String problem = problems.isEmpty() ? null : source + ":" + lineNumber + ": " + String.join("; ", problems);
         return new EvalItem(lineNumber, index, id, object, question, answer, hint, options, List.copyOf(media),
@@ -180,7 +181,7 @@ public record EvalItem(
         return List.copyOf(options);
     }
 
-    private static void media(ObjectNode object, String single, String plural, MediaRef.Kind kind, Path root,
+    private static void media(ObjectNode object, String single, String plural, MediaKind kind, Path root,
             List<MediaRef> media, List<String> problems) {
         JsonNode one = object.get(single);
         if (one != null && !one.isNull()) {

@@ -1,6 +1,7 @@
 package dev.vllava.eval;
 
 import dev.vllava.model.ChatTemplate;
+import dev.vllava.model.MediaKind;
 
 /**
  * Builds the Video-LLaVA prompt for an item: the first turn of {@link ChatTemplate} (no system text) with
@@ -27,7 +28,7 @@ public final class TaskPrompts {
 
     /** The whole prompt for one item. */
     public static String prompt(EvalItem item, Task task) {
-        int images = (int) item.media().stream().filter(m -> m.kind() == MediaRef.Kind.IMAGE).count();
+        int images = (int) item.media().stream().filter(m -> m.kind() == MediaKind.IMAGE).count();
         return ChatTemplate.firstTurn(null, images, item.media().size() - images, userText(item, task));
     }
 

@@ -1,8 +1,8 @@
 /**
  * Batch evaluation ({@code vllava eval}): questions in, one prediction line per question out,
  * benchmark metrics at the end; resumable, shardable. The runner is independent of the model and the media
- * decoder; {@link dev.vllava.eval.PipelinePredictor} and {@link dev.vllava.eval.PipelineMediaPreparer} connect
- * it to a {@link dev.vllava.model.Pipeline} (batched decoding: {@link dev.vllava.model.BatchGenerator}).
+ * decoder; {@link dev.vllava.eval.VideoLlavaPredictor} and {@link dev.vllava.eval.VideoLlavaMediaPreparer} connect
+ * it to a {@link dev.vllava.model.LoadedVideoLlava} (batched decoding: {@link dev.vllava.model.BatchGenerator}).
  *
  * <p>The command wires a model into {@link dev.vllava.eval.EvalRunner} through two functions:
  * <pre>{@code
@@ -10,10 +10,10 @@
  *         .withMediaRoot(mediaRoot)                                 //   Task.infer(Questions.read(questions, root))
  *         .withBatchSize(batch)
  *         .withShard(Shard.parse(shardSpec, System.getenv()));
- * MediaPreparer<List<VisualInput>> preparer = new PipelineMediaPreparer(pipeline, frames);
+ * MediaPreparer<List<VisualInput>> preparer = new VideoLlavaMediaPreparer(pipeline, frames);
  *         // on background threads: decodes item.media() in order (images, then videos); a missing or
  *         // corrupt file throws VllavaException.media(...), which fails that item only
- * Predictor<List<VisualInput>> predictor = new PipelinePredictor(pipeline, pipeline.options(64, GREEDY));
+ * Predictor<List<VisualInput>> predictor = new VideoLlavaPredictor(pipeline, pipeline.options(64, GREEDY));
  *         // on the calling thread: prefills each prompt of a batch, decodes them together
  * EvalSummary summary = new EvalRunner<>(options, preparer, predictor, progress -> log(progress.describe())).run();
  * System.out.println(summary.metrics().toJsonString());

@@ -12,27 +12,27 @@ import java.util.List;
 
 /**
  * Several one-turn questions answered together (batch evaluation). Each prompt is prefilled alone into its
- * own KV cache ({@link #start}), as {@link Pipeline#answer} does; then the unfinished sequences decode in
+ * own KV cache ({@link #start}), as {@link LoadedVideoLlava#answer} does; then the unfinished sequences decode in
  * lock-step through the decoder's batched step ({@link LlamaDecoder#decodeStep(int[], List)}, in {@link #finish}),
  * each stopping by {@link GenerationOptions#finishAfter} and leaving the batch (its cache freed) while the
  * others go on.
  *
- * <p>Every answer is exactly {@code Pipeline.answer}'s, sampling included (each sequence has its own
+ * <p>Every answer is exactly {@code LoadedVideoLlava.answer}'s, sampling included (each sequence has its own
  * sampler seeded as a single answer's), as long as a step holds at most the engine's
  * {@link dev.vllava.engine.Engine#rowIndependentMatmulRows()} rows (the default {@code rowsPerStep}; larger
  * batches decode in groups of that many).
  */
 public final class BatchGenerator {
-    private final Pipeline pipeline;
+    private final LoadedVideoLlava pipeline;
     private final LlamaDecoder decoder;
     private final int rowsPerStep;
 
-    public BatchGenerator(Pipeline pipeline) {
+    public BatchGenerator(LoadedVideoLlava pipeline) {
         this(pipeline, pipeline.engine().rowIndependentMatmulRows());
     }
 
     /** @param rowsPerStep most sequences in one decode step; more running sequences step in groups */
-    public BatchGenerator(Pipeline pipeline, int rowsPerStep) {
+    public BatchGenerator(LoadedVideoLlava pipeline, int rowsPerStep) {
         if (rowsPerStep < 1) {
             throw new IllegalArgumentException("rows per step must be at least 1, got " + rowsPerStep);
         }

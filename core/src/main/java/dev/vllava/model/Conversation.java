@@ -126,7 +126,7 @@ public final class Conversation implements AutoCloseable {
         List<Tensor> videos = new ArrayList<>();
         try {
             for (VisualInput input : prompt.media()) {
-                (input.kind() == VisualInput.Kind.IMAGE ? images : videos).add(features(input));
+                (input.kind() == MediaKind.IMAGE ? images : videos).add(features(input));
             }
             double visionMs = (System.nanoTime() - start) / 1e6;
             try (Tensor embeddings = model.inputEmbeddings(assembled, images, videos)) {
@@ -152,7 +152,7 @@ public final class Conversation implements AutoCloseable {
         if (stored != null) {
             return model.engine().upload(stored.values(), stored.rows(), stored.columns());
         }
-        Tensor features = input.kind() == VisualInput.Kind.IMAGE
+        Tensor features = input.kind() == MediaKind.IMAGE
                 ? model.imageFeatures(input.pixels(), input.frames()) : model.videoFeatures(input.pixels(), input.frames());
         if (key != null) {
             cache.store(key, features.rows(), features.columns(), model.engine().download(features));

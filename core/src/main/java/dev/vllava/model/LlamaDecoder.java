@@ -25,9 +25,11 @@ import java.util.Set;
  * its own cache. {@link #prefill}, {@link #decodeStep(int, KvCache)} and the batched
  * {@link #decodeStep(int[], List)} are that pass with one sequence, one token, or one token per sequence.
  *
- * <p>Activations live in buffers the decoder keeps between steps (they grow to the largest step run
- * and are never reallocated below it), so a decode loop allocates nothing. The logits a step returns
- * are a view of one of them: valid until the next step. One step runs at a time.
+ * <p>Activations live in a workspace allocated once, when the decoder is loaded, for the largest step
+ * it runs ({@link StepLimits}): a step with more rows (a long prompt) runs as several passes of at most
+ * {@link StepLimits#rows()} rows, each sequence's rows in order, so no step allocates or clears engine
+ * memory. The logits a step returns are a view of the workspace: valid until the next step. One step
+ * runs at a time (the workspace is the session's).
  */
 public final class LlamaDecoder implements AutoCloseable {
     private final Engine engine;
@@ -41,9 +43,25 @@ public final class LlamaDecoder implements AutoCloseable {
     private final float eps;
     private final AttentionShape heads;
     private final KeyRotation keyRotation;
+    private final StepLimits limits;
     private final Workspace work;
     private final DType kvDtype;
     private final KvBlockPool blocks;
+
+    /**
+     * The largest step the workspace holds: {@code rows} new rows in one pass (a longer prefill runs in
+     * passes of this many; llama.cpp's default micro-batch) and {@code sequences} sequences in one step
+     * (their logits rows).
+     */
+    public record StepLimits(int rows, int sequences) {
+        public static final StepLimits DEFAULT = new StepLimits(512, 64);
+
+        public StepLimits {
+            if (sequences < 1 || rows < sequences) {
+                throw new IllegalArgumentException("step limits need 1 <= sequences <= rows, got " + sequences + " sequences, " + rows + " rows");
+            }
+        }
+    }
 
     /** One sequence's part of a step: its cache and the number of new rows it feeds. */
     public record SequenceRows(KvCache cache, int rows) {
@@ -66,9 +84,10 @@ public final class LlamaDecoder implements AutoCloseable {
         }
     }
 
-    LlamaDecoder(Engine engine, TextConfig config, CheckpointTensors weights) {
+    LlamaDecoder(Engine engine, TextConfig config, CheckpointTensors weights, StepLimits limits) {
         this.engine = engine;
         this.config = config;
+        this.limits = limits;
         this.queryWidth = config.numAttentionHeads() * config.headDim();
         this.kvWidth = config.numKeyValueHeads() * config.headDim();
         this.eps = (float) config.rmsNormEps();
@@ -90,14 +109,20 @@ public final class LlamaDecoder implements AutoCloseable {
         DecoderLayer first = layers.getFirst();
         this.kvDtype = engine.kvCacheDtype(embedding.dtype());
         this.blocks = new KvBlockPool(engine, layers.size(), kvWidth, KvBlockPool.DEFAULT_BLOCK_SIZE, kvDtype);
-        this.work = new Workspace(new ReusedTensor(engine, hidden), new ReusedTensor(engine, hidden),
-                new ReusedTensor(engine, first.qkv().outputs()), new ReusedTensor(engine, queryWidth),
-                new ReusedTensor(engine, hidden), new ReusedTensor(engine, first.gateUp().outputs()),
-                new ReusedTensor(engine, hidden), new ReusedTensor(engine, lmHead.rows()));
+        int rows = limits.rows();
+        this.work = new Workspace(new ReusedTensor(engine, rows, hidden), new ReusedTensor(engine, rows, hidden),
+                new ReusedTensor(engine, rows, first.qkv().outputs()), new ReusedTensor(engine, rows, queryWidth),
+                new ReusedTensor(engine, rows, hidden), new ReusedTensor(engine, rows, first.gateUp().outputs()),
+                new ReusedTensor(engine, limits.sequences(), hidden), new ReusedTensor(engine, limits.sequences(), lmHead.rows()));
     }
 
     public TextConfig config() {
         return config;
+    }
+
+    /** The largest step the workspace holds. */
+    public StepLimits stepLimits() {
+        return limits;
     }
 
     /** Rows of {@code lm_head}: the width of a logits row. */
@@ -175,24 +200,71 @@ public final class LlamaDecoder implements AutoCloseable {
         requireValid(sequences, tokens.length);
         Tensor hidden = work.hidden().rows(tokens.length);
         engine.embed(hidden, embedTokens, tokens);
-        return run(hidden, sequences);
+        Tensor logits = work.logits().rows(sequences.size());
+        logits(layers(hidden, sequences), sequences, logits);
+        return logits;
     }
 
     /**
      * The forward pass: {@code embeddings} holds each sequence's new rows, in the order of {@code sequences};
      * returns the logits of each sequence's last row, {@code [sequences, vocab]}. Every cache must have room
-     * for its rows (checked before anything runs) and grows by them.
+     * for its rows (checked before anything runs) and grows by them. Rows beyond {@link StepLimits#rows()}
+     * run in further passes, a sequence's later rows after its earlier ones (a long prompt in pieces).
      */
     public Tensor forward(Tensor embeddings, List<SequenceRows> sequences) {
         requireValid(sequences, embeddings.rows());
-        Tensor hidden = work.hidden().rows(embeddings.rows());
-        engine.copy(hidden, embeddings);
-        return run(hidden, sequences);
+        Tensor logits = work.logits().rows(sequences.size());
+        for (Pass pass : passes(sequences)) {
+            Tensor hidden = work.hidden().rows(pass.rows());
+            engine.copy(hidden, embeddings.rowSlice(pass.firstRow(), pass.rows()));
+            Tensor normed = layers(hidden, pass.pieces());
+            if (pass.ended() > 0) {
+                logits(normed, pass.pieces().subList(0, pass.ended()), logits.rowSlice(pass.firstSequence(), pass.ended()));
+            }
+        }
+        return logits;
     }
 
-    private static void requireValid(List<SequenceRows> sequences, int rows) {
+    /**
+     * Rows {@code [firstRow, firstRow + rows)} of a step, fed as {@code pieces} (a sequence's rows, or part of
+     * them). Its first {@code ended} pieces end their sequences, the step's sequences from
+     * {@code firstSequence} on; only its last piece may go on in the next pass.
+     */
+    private record Pass(int firstRow, int rows, List<SequenceRows> pieces, int firstSequence, int ended) {}
+
+    /** Cuts a step into passes of at most {@link StepLimits#rows()} rows, each sequence's rows in order. */
+    private List<Pass> passes(List<SequenceRows> sequences) {
+        List<Pass> passes = new ArrayList<>();
+        int row = 0;
+        int next = 0;       // the first sequence not yet fed all its rows
+        int fed = 0;        // rows of that sequence fed by earlier passes
+        while (next < sequences.size()) {
+            int firstSequence = next;
+            int rows = 0;
+            List<SequenceRows> pieces = new ArrayList<>();
+            while (next < sequences.size() && rows < limits.rows()) {
+                SequenceRows sequence = sequences.get(next);
+                int taken = Math.min(sequence.rows() - fed, limits.rows() - rows);
+                pieces.add(new SequenceRows(sequence.cache(), taken));
+                rows += taken;
+                fed += taken;
+                if (fed == sequence.rows()) {
+                    next++;
+                    fed = 0;
+                }
+            }
+            passes.add(new Pass(row, rows, pieces, firstSequence, next - firstSequence));
+            row += rows;
+        }
+        return passes;
+    }
+
+    private void requireValid(List<SequenceRows> sequences, int rows) {
         if (sequences.isEmpty()) {
             throw new IllegalArgumentException("a step needs at least one sequence");
+        }
+        if (sequences.size() > limits.sequences()) {
+            throw new IllegalArgumentException("a step of " + sequences.size() + " sequences exceeds the workspace's " + limits.sequences());
         }
         if (sequences.stream().mapToInt(SequenceRows::rows).sum() != rows) {
             throw new IllegalArgumentException(rows + " rows for sequences of " + sequences.stream().map(SequenceRows::rows).toList());
@@ -207,10 +279,11 @@ public final class LlamaDecoder implements AutoCloseable {
     }
 
     /**
-     * {@code x += attention(rms(x)); x += mlp(rms(x))} per layer, written with the fused residual norm: each
-     * residual add also norms for the next block (the last one with the final norm).
+     * One pass through the layers, {@code x += attention(rms(x)); x += mlp(rms(x))} per layer, written with
+     * the fused residual norm: each residual add also norms for the next block (the last one with the final
+     * norm). Returns the final-normed rows; each cache grows by its rows.
      */
-    private Tensor run(Tensor hidden, List<SequenceRows> sequences) {
+    private Tensor layers(Tensor hidden, List<SequenceRows> sequences) {
         int rows = hidden.rows();
         Tensor normed = work.normed().rows(rows);
         Tensor delta = work.delta().rows(rows);
@@ -223,9 +296,7 @@ public final class LlamaDecoder implements AutoCloseable {
             engine.addRmsNorm(normed, hidden, delta, i + 1 < layers.size() ? layers.get(i + 1).inputNorm() : finalNorm, eps);
         }
         sequences.forEach(sequence -> sequence.cache().advance(sequence.rows()));
-        Tensor logits = work.logits().rows(sequences.size());
-        engine.matmul(logits, lastRows(normed, sequences), lmHead, null);
-        return logits;
+        return normed;
     }
 
     /** Causal GQA per sequence: q, k rotated at the sequence's positions, k and v stored in its cache, q attends to all of it. */
@@ -257,18 +328,21 @@ public final class LlamaDecoder implements AutoCloseable {
         layer.down().apply(out, gate);
     }
 
-    /** Each sequence's last row of {@code normed}: {@code normed} itself when every sequence fed one row. */
-    private Tensor lastRows(Tensor normed, List<SequenceRows> sequences) {
-        if (normed.rows() == sequences.size()) {
-            return normed;
+    /**
+     * {@code lm_head} of the last row of each of {@code sequences}, which lead {@code normed}'s rows, into
+     * {@code out}: the rows themselves when each sequence has one, else gathered first.
+     */
+    private void logits(Tensor normed, List<SequenceRows> sequences, Tensor out) {
+        Tensor last = normed.rowSlice(0, sequences.size());
+        if (sequences.stream().anyMatch(sequence -> sequence.rows() > 1)) {
+            last = work.lastRows().rows(sequences.size());
+            int end = 0;
+            for (int b = 0; b < sequences.size(); b++) {
+                end += sequences.get(b).rows();
+                engine.copy(last.rowSlice(b, 1), normed.rowSlice(end - 1, 1));
+            }
         }
-        Tensor last = work.lastRows().rows(sequences.size());
-        int end = 0;
-        for (int b = 0; b < sequences.size(); b++) {
-            end += sequences.get(b).rows();
-            engine.copy(last.rowSlice(b, 1), normed.rowSlice(end - 1, 1));
-        }
-        return last;
+        engine.matmul(out, last, lmHead, null);
     }
 
     private DecoderLayer loadLayer(CheckpointTensors layer) {

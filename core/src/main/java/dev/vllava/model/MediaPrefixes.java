@@ -10,10 +10,10 @@ import java.util.List;
  * about 2 GB of F32 keys and values).
  */
 public final class MediaPrefixes implements AutoCloseable {
-    private final Pipeline pipeline;
+    private final LoadedVideoLlava pipeline;
     private final List<MediaPrefix> open = new ArrayList<>();
 
-    public MediaPrefixes(Pipeline pipeline) {
+    public MediaPrefixes(LoadedVideoLlava pipeline) {
         this.pipeline = pipeline;
     }
 

@@ -66,7 +66,7 @@ public final class PromptAssembler {
         int images = 0;
         List<Integer> videoFrames = new ArrayList<>();
         for (VisualInput input : media) {
-            if (input.kind() == VisualInput.Kind.IMAGE) {
+            if (input.kind() == MediaKind.IMAGE) {
                 images += input.frames();
             } else {
                 videoFrames.add(input.frames());

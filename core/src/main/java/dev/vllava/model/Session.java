@@ -23,7 +23,7 @@ public final class Session implements AutoCloseable {
 
     /** Reads the next prompt once: tokenized (BOS only when it opens the dialogue) and checked against its media. */
     public PreparedPrompt prepare(String prompt, List<VisualInput> media) {
-        return Pipeline.prepare(tokenizer, conversation.model().prompts(), prompt, media, !started);
+        return LoadedVideoLlava.prepare(tokenizer, conversation.model().prompts(), prompt, media, !started);
     }
 
     public Answer ask(PreparedPrompt prompt, GenerationOptions options, TokenListener listener) {

@@ -37,7 +37,7 @@ public final class VideoLlava implements AutoCloseable {
         this.selection = new VisualTokenSelection(engine, visualTokens);
         CheckpointTensors root = new CheckpointTensors(tensors, "");
         this.projector = new Projector(engine, root.under("multi_modal_projector."), config.projectorHiddenAct());
-        this.decoder = new LlamaDecoder(engine, config.text(), root.under("language_model."));
+        this.decoder = new LlamaDecoder(engine, config.text(), root.under("language_model."), LlamaDecoder.StepLimits.DEFAULT);
         this.prompts = new PromptAssembler(config, visualTokens);
     }
 
@@ -211,7 +211,12 @@ public final class VideoLlava implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         decoder.close();
+        for (VisionTower tower : new VisionTower[] {imageTower, videoTower}) {
+            if (tower != null) {
+                tower.close();
+            }
+        }
     }
 }

@@ -14,8 +14,16 @@ import java.util.List;
  * One CLIP ViT tower ({@code image_tower} or {@code video_tower}): pixels of F frames in, the tower's
  * {@code hidden_states[vision_feature_layer]} out, {@code [F·tokens, hidden]} with the class token
  * first in each frame. Only the layers that feed that hidden state are loaded and run.
+ *
+ * <p>Frames never attend to each other, so the encoder runs in passes of at most {@link #FRAMES_PER_PASS}
+ * frames over a workspace kept with the tower: it is allocated by the first pass and grows only when a
+ * pass has more frames than any before, so encoding allocates only its result and the patch rows it
+ * uploads. Video-LLaVA's 8-frame video is one pass, with the matmul shapes of a whole video.
  */
-public final class VisionTower {
+public final class VisionTower implements AutoCloseable {
+    /** Frames per encoder pass: Video-LLaVA's frames per video. */
+    static final int FRAMES_PER_PASS = 8;
+
     private final Engine engine;
     private final VisionConfig config;
     private final Tensor patchWeight;
@@ -24,6 +32,16 @@ public final class VisionTower {
     private final Tensor preNormBias;
     private final List<EncoderLayer> layers;
     private final Activation activation;
+    private final Workspace work;
+
+    /** A pass's activations between the residual adds. */
+    private record Workspace(ReusedTensor normed, ReusedTensor qkv, ReusedTensor context, ReusedTensor delta,
+            ReusedTensor inner) implements AutoCloseable {
+        @Override
+        public void close() {
+            List.of(normed, qkv, context, delta, inner).forEach(ReusedTensor::close);
+        }
+    }
 
     private record EncoderLayer(
             Tensor norm1Weight, Tensor norm1Bias, StackedLinear qkv, StackedLinear outProj,
@@ -46,6 +64,10 @@ public final class VisionTower {
         for (int i = 0; i < layersUsed; i++) {
             layers.add(loadLayer(weights.under("encoder.layers." + i + ".")));
         }
+        int width = config.hiddenSize();
+        EncoderLayer first = layers.getFirst();
+        this.work = new Workspace(new ReusedTensor(engine, width), new ReusedTensor(engine, first.qkv().outputs()),
+                new ReusedTensor(engine, width), new ReusedTensor(engine, width), new ReusedTensor(engine, first.fc1().outputs()));
     }
 
     public int tokensPerFrame() {
@@ -68,8 +90,16 @@ public final class VisionTower {
      */
     public Tensor encode(float[] pixels, int frames, float[][] clsAttention) {
         Tensor hidden = embeddings(pixels, frames);
-        for (EncoderLayer layer : layers) {
-            encoderLayer(hidden, layer, frames, layer == layers.getLast() ? clsAttention : null);
+        int tokens = tokensPerFrame();
+        for (int first = 0; first < frames; first += FRAMES_PER_PASS) {
+            int passFrames = Math.min(FRAMES_PER_PASS, frames - first);
+            Tensor rows = hidden.rowSlice(first * tokens, passFrames * tokens);
+            for (EncoderLayer layer : layers) {
+                float[][] passAttention = encoderLayer(rows, layer, passFrames, clsAttention != null && layer == layers.getLast());
+                if (passAttention != null) {
+                    System.arraycopy(passAttention, 0, clsAttention, first, passFrames);
+                }
+            }
         }
         return hidden;
     }
@@ -90,57 +120,50 @@ public final class VisionTower {
         return hidden;
     }
 
-    /** Pre-LN layer: {@code x += attention(layer_norm1(x)); x += mlp(layer_norm2(x))}. */
-    private void encoderLayer(Tensor hidden, EncoderLayer layer, int frames, float[][] clsAttention) {
-        int rows = hidden.rows();
-        try (Tensor normed = engine.allocate(rows, config.hiddenSize())) {
-            engine.layerNorm(normed, hidden, layer.norm1Weight(), layer.norm1Bias(), (float) config.layerNormEps());
-            try (Tensor attended = attention(normed, layer, frames, clsAttention)) {
-                engine.add(hidden, hidden, attended);
-            }
-            engine.layerNorm(normed, hidden, layer.norm2Weight(), layer.norm2Bias(), (float) config.layerNormEps());
-            try (Tensor mlpOut = mlp(normed, layer)) {
-                engine.add(hidden, hidden, mlpOut);
-            }
-        }
+    /**
+     * Pre-LN layer over a pass's frames: {@code x += attention(layer_norm1(x)); x += mlp(layer_norm2(x))}.
+     * Returns each frame's head-averaged [CLS] attention row when {@code withClsAttention}, else null.
+     */
+    private float[][] encoderLayer(Tensor hidden, EncoderLayer layer, int frames, boolean withClsAttention) {
+        float eps = (float) config.layerNormEps();
+        Tensor normed = work.normed().rows(hidden.rows());
+        Tensor delta = work.delta().rows(hidden.rows());
+        engine.layerNorm(normed, hidden, layer.norm1Weight(), layer.norm1Bias(), eps);
+        float[][] clsAttention = attention(delta, normed, layer, frames, withClsAttention);
+        engine.add(hidden, hidden, delta);
+        engine.layerNorm(normed, hidden, layer.norm2Weight(), layer.norm2Bias(), eps);
+        Tensor inner = work.inner().rows(hidden.rows());
+        layer.fc1().applyActivated(inner, normed, activation);
+        layer.fc2().apply(delta, inner);
+        engine.add(hidden, hidden, delta);
+        return clsAttention;
     }
 
     /**
-     * Self-attention with biases, every token of a frame sees every token of the same frame;
-     * {@code clsAttention}, when given, receives each frame's head-averaged [CLS] row.
+     * Self-attention with biases into {@code out}: every token of a frame sees every token of the same frame.
+     * Returns each frame's head-averaged [CLS] row when {@code withClsAttention}, else null.
      */
-    private Tensor attention(Tensor x, EncoderLayer layer, int frames, float[][] clsAttention) {
+    private float[][] attention(Tensor out, Tensor x, EncoderLayer layer, int frames, boolean withClsAttention) {
         int width = config.hiddenSize();
         int tokens = tokensPerFrame();
         AttentionShape shape = AttentionShape.full(config.numAttentionHeads(), config.headDim());
-        try (Tensor qkv = engine.allocate(x.rows(), layer.qkv().outputs());
-                Tensor context = engine.allocate(x.rows(), width)) {
-            layer.qkv().apply(qkv, x);
-            Tensor q = qkv.columnSlice(0, width);
-            Tensor k = qkv.columnSlice(width, width);
-            Tensor v = qkv.columnSlice(2 * width, width);
-            for (int frame = 0; frame < frames; frame++) {
-                int first = frame * tokens;
-                engine.attention(context.rowSlice(first, tokens), q.rowSlice(first, tokens),
-                        k.rowSlice(first, tokens), v.rowSlice(first, tokens), shape);
-                if (clsAttention != null) {
-                    clsAttention[frame] = VisualTokenSelection.clsAttention(engine, q.rowSlice(first, tokens), k.rowSlice(first, tokens), shape);
-                }
+        Tensor qkv = work.qkv().rows(x.rows());
+        Tensor context = work.context().rows(x.rows());
+        layer.qkv().apply(qkv, x);
+        Tensor q = qkv.columnSlice(0, width);
+        Tensor k = qkv.columnSlice(width, width);
+        Tensor v = qkv.columnSlice(2 * width, width);
+        float[][] clsAttention = withClsAttention ? new float[frames][] : null;
+        for (int frame = 0; frame < frames; frame++) {
+            int first = frame * tokens;
+            engine.attention(context.rowSlice(first, tokens), q.rowSlice(first, tokens), k.rowSlice(first, tokens),
+                    v.rowSlice(first, tokens), shape);
+            if (withClsAttention) {
+                clsAttention[frame] = VisualTokenSelection.clsAttention(engine, q.rowSlice(first, tokens), k.rowSlice(first, tokens), shape);
             }
-            Tensor out = engine.allocate(x.rows(), width);
-            layer.outProj().apply(out, context);
-            return out;
         }
-    }
-
-    /** {@code fc2(act(fc1(x)))}. */
-    private Tensor mlp(Tensor x, EncoderLayer layer) {
-        try (Tensor inner = engine.allocate(x.rows(), layer.fc1().outputs())) {
-            layer.fc1().applyActivated(inner, x, activation);
-            Tensor out = engine.allocate(x.rows(), config.hiddenSize());
-            layer.fc2().apply(out, inner);
-            return out;
-        }
+        layer.outProj().apply(out, context);
+        return clsAttention;
     }
 
     /**
@@ -216,5 +239,10 @@ public final class VisionTower {
                 engine.weight(layer.get("layer_norm2.bias")),
                 StackedLinear.single(engine, layer.get("mlp.fc1.weight"), layer.get("mlp.fc1.bias")),
                 StackedLinear.single(engine, layer.get("mlp.fc2.weight"), layer.get("mlp.fc2.bias")));
+    }
+
+    @Override
+    public void close() {
+        work.close();
     }
 }

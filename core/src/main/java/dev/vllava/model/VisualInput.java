@@ -4,18 +4,13 @@ package dev.vllava.model;
  * Preprocessed pixels of one image or one video, {@code [frames, 3, size, size]} row-major (an image
  * has one frame). Images fill {@code <image>} placeholders, videos {@code <video>} placeholders.
  */
-public record VisualInput(Kind kind, float[] pixels, int frames) {
-
-    public enum Kind {
-        IMAGE,
-        VIDEO
-    }
+public record VisualInput(MediaKind kind, float[] pixels, int frames) {
 
     public static VisualInput image(float[] pixels) {
-        return new VisualInput(Kind.IMAGE, pixels, 1);
+        return new VisualInput(MediaKind.IMAGE, pixels, 1);
     }
 
     public static VisualInput video(float[] pixels, int frames) {
-        return new VisualInput(Kind.VIDEO, pixels, frames);
+        return new VisualInput(MediaKind.VIDEO, pixels, frames);
     }
 }

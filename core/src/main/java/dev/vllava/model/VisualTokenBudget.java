@@ -90,7 +90,7 @@ public final class VisualTokenBudget {
     public int visualTokens(VideoLlavaConfig config, List<VisualInput> media) {
         int total = 0;
         for (VisualInput input : media) {
-            total += input.frames() * (input.kind() == VisualInput.Kind.IMAGE ? imageTokens(config) : frameTokens(config));
+            total += input.frames() * (input.kind() == MediaKind.IMAGE ? imageTokens(config) : frameTokens(config));
         }
         return total;
     }

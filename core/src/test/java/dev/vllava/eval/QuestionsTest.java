@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vllava.Failure;
 import dev.vllava.VllavaException;
+import dev.vllava.model.MediaKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,7 +33,7 @@ class QuestionsTest {
         assertEquals("v000", first.id());
         assertEquals("color", first.type());
         assertEquals("green", first.answer());
-        assertEquals(MediaRef.Kind.VIDEO, first.media().getFirst().kind());
+        assertEquals(MediaKind.VIDEO, first.media().getFirst().kind());
         assertTrue(Files.isRegularFile(first.media().getFirst().path()), "resolved: " + first.media());
         assertEquals("image", items.get(42).mediaKind());
         assertTrue(items.stream().allMatch(EvalItem::valid));
@@ -59,7 +60,7 @@ class QuestionsTest {
         EvalItem item = Questions.read(write(
                 "{\"id\": 1, \"videos\": [\"v1.mp4\", \"v2.mp4\"], \"images\": [\"i1.png\"], \"question\": \"q\"}"),
                 null).getFirst();
-        assertEquals(List.of(MediaRef.Kind.IMAGE, MediaRef.Kind.VIDEO, MediaRef.Kind.VIDEO),
+        assertEquals(List.of(MediaKind.IMAGE, MediaKind.VIDEO, MediaKind.VIDEO),
                 item.media().stream().map(MediaRef::kind).toList());
         assertEquals("image+video", item.mediaKind());
     }

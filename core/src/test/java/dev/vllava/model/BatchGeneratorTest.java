@@ -26,24 +26,24 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Batched decoding on the CPU engine gives, question by question, exactly the answers of
- * {@link Pipeline#answer} (tiny-a, random weights, so every logit matters): prompts of different lengths
+ * {@link LoadedVideoLlava#answer} (tiny-a, random weights, so every logit matters): prompts of different lengths
  * and media, sequences finishing at different steps, batches larger than one decode step.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BatchGeneratorTest {
     private GoldenData golden;
     private Engine engine;
-    private Pipeline tinyA;
+    private LoadedVideoLlava tinyA;
     private List<String> prompts;
     private List<List<VisualInput>> media;
-    /** Pipeline.answer under {@link #lengthLimited}, per question, computed once. */
+    /** LoadedVideoLlava.answer under {@link #lengthLimited}, per question, computed once. */
     private final Map<Integer, Answer> alone = new HashMap<>();
 
     @BeforeAll
     void load() {
         golden = GoldenData.tinyA();
         engine = new CpuEngine(2);
-        tinyA = Pipeline.load(golden.modelDir(), engine);
+        tinyA = LoadedVideoLlava.load(golden.modelDir(), engine);
         VisualInput image = VisualInput.image(golden.floats("images.pic.pixel_values_images"));
         VisualInput video = VisualInput.video(golden.floats("videos.clip.pixel_values_videos"), 8);
         prompts = new ArrayList<>();
@@ -135,7 +135,7 @@ class BatchGeneratorTest {
     }
 
     @Test
-    void contextOverflowIsReportedAsPipelineAnswerReportsIt() {
+    void contextOverflowIsReportedAsLoadedVideoLlavaAnswerReportsIt() {
         String prompt = golden.prompt("video_q").get("text").asText();
         List<VisualInput> video = media.get(3);
         GenerationOptions tooMany = tinyA.options(3000, SamplingOptions.GREEDY);

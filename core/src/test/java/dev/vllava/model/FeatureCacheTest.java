@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FeatureCacheTest {
     private GoldenData golden;
     private Engine engine;
-    private Pipeline tinyA;
+    private LoadedVideoLlava tinyA;
     private VisualInput video;
     private GenerationOptions options;
 
@@ -41,7 +41,7 @@ class FeatureCacheTest {
     void load() {
         golden = GoldenData.tinyA();
         engine = new CpuEngine(2);
-        tinyA = Pipeline.load(golden.modelDir(), engine);
+        tinyA = LoadedVideoLlava.load(golden.modelDir(), engine);
         video = VisualInput.video(golden.floats("videos.clip.pixel_values_videos"), 8);
         options = tinyA.options(6, SamplingOptions.GREEDY);
     }
@@ -58,7 +58,7 @@ class FeatureCacheTest {
         return ask(tinyA, medium);
     }
 
-    private Answer ask(Pipeline pipeline, VisualInput medium) {
+    private Answer ask(LoadedVideoLlava pipeline, VisualInput medium) {
         return pipeline.answer(pipeline.prepare(ChatTemplate.firstTurn(null, 0, 1, "What happens?"), List.of(medium)), options, TokenListener.NONE);
     }
 
@@ -134,7 +134,7 @@ class FeatureCacheTest {
     void aReducedVisualTokenSettingHasItsOwnEntries(@TempDir Path dir) throws Exception {
         tinyA.model().useFeatureCache(null);
         VisualTokenBudget quarter = VisualTokenBudget.parse("25%");
-        try (Pipeline reduced = Pipeline.load(golden.modelDir(), engine, quarter)) {
+        try (LoadedVideoLlava reduced = LoadedVideoLlava.load(golden.modelDir(), engine, quarter)) {
             Answer computed = ask(reduced, video);
             tinyA.useFeatureCache(dir, FeatureCache.DEFAULT_MAX_BYTES);
             reduced.useFeatureCache(dir, FeatureCache.DEFAULT_MAX_BYTES);

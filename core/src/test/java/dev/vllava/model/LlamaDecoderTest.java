@@ -11,11 +11,9 @@ import dev.vllava.engine.Engine;
 import dev.vllava.engine.Tensor;
 import dev.vllava.engine.cpu.CpuEngine;
 import dev.vllava.model.LlamaDecoder.SequenceRows;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
+import dev.vllava.model.LlamaDecoder.StepLimits;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -93,30 +91,62 @@ class LlamaDecoderTest {
     }
 
     @Test
-    void aDecodeLoopAllocatesNothingAfterItsFirstStep() {
-        AtomicInteger allocations = new AtomicInteger();
-        Engine counting = (Engine) Proxy.newProxyInstance(Engine.class.getClassLoader(), new Class<?>[] {Engine.class},
-                (proxy, method, args) -> {
-                    if (method.getName().equals("allocate") || method.getName().equals("upload")) {
-                        allocations.incrementAndGet();
-                    }
-                    try {
-                        return method.invoke(engine, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
-        LlamaDecoder counted = VideoLlava.load(golden.config(), golden.modelTensors(), counting).decoder();
+    void promptAndDecodeStepsAllocateNothingAfterLoading() {
+        CountingEngine counting = new CountingEngine(engine);
+        LlamaDecoder counted = VideoLlava.load(golden.config(), golden.modelTensors(), counting.engine()).decoder();
         try (KvCache cache = counted.newKvCache(32); Tensor prompt = counted.embed(new int[] {1, 5, 6, 7})) {
+            counting.takeAllocations();
             counted.prefill(prompt, cache);
             counted.decodeStep(8, cache);
-            allocations.set(0);
+            Engine.MemoryUse before = engine.memoryUse();
             for (int token = 9; token < 15; token++) {
                 counted.decodeStep(token, cache);
             }
-            assertEquals(0, allocations.get(), "the step's activations live in the decoder's reused buffers");
+            assertEquals(0, counting.takeAllocations(), "the step's activations live in the workspace allocated at load");
+            assertEquals(before, engine.memoryUse(), "the engine's memory (held and peak) does not move across decode steps");
         } finally {
             counted.close();
+        }
+    }
+
+    @Test
+    void aPromptLongerThanTheWorkspaceRunsInPassesWithTheSameLogits() {
+        int[] prompt = {1, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30};
+        int[] history = {1, 11, 12};
+        CheckpointTensors text = new CheckpointTensors(golden.modelTensors(), "").under("language_model.");
+        try (LlamaDecoder small = new LlamaDecoder(engine, golden.config().text(), text, new StepLimits(4, 2));
+                KvCache whole = decoder.newKvCache(32); KvCache passes = small.newKvCache(32);
+                KvCache decodingWhole = decoder.newKvCache(32); KvCache decodingInPasses = small.newKvCache(32)) {
+            prefill(history, decodingWhole);
+            try (Tensor embeddings = small.embed(history)) {
+                small.prefill(embeddings, decodingInPasses);
+            }
+            int[] stepIds = new int[prompt.length + 1];
+            System.arraycopy(prompt, 0, stepIds, 0, prompt.length);
+            stepIds[prompt.length] = 40;
+            float[] inOnePass;
+            float[] inPasses;
+            try (Tensor embeddings = decoder.embed(stepIds)) {
+                inOnePass = engine.download(decoder.forward(embeddings,
+                        List.of(new SequenceRows(whole, prompt.length), new SequenceRows(decodingWhole, 1))));
+                inPasses = engine.download(small.forward(embeddings,
+                        List.of(new SequenceRows(passes, prompt.length), new SequenceRows(decodingInPasses, 1))));
+            }
+            assertTrue(GoldenData.maxAbsDiff(inOnePass, inPasses) < TOLERANCE, "passes of 4 rows: the prompt's rows 0-3, 4-7, then 8-10 with the decode row");
+            assertEquals(prompt.length, passes.length());
+            assertEquals(history.length + 1, decodingInPasses.length());
+            assertTrue(GoldenData.maxAbsDiff(engine.download(decoder.decodeStep(41, whole)), engine.download(small.decodeStep(41, passes))) < TOLERANCE,
+                    "the cache written in passes holds what one pass writes");
+        }
+    }
+
+    @Test
+    void aStepOfMoreSequencesThanTheWorkspaceHoldsIsRefusedBeforeItRuns() {
+        CheckpointTensors text = new CheckpointTensors(golden.modelTensors(), "").under("language_model.");
+        try (LlamaDecoder small = new LlamaDecoder(engine, golden.config().text(), text, new StepLimits(4, 2));
+                KvCache a = small.newKvCache(8); KvCache b = small.newKvCache(8); KvCache c = small.newKvCache(8)) {
+            assertThrows(IllegalArgumentException.class, () -> small.decodeStep(new int[] {5, 6, 7}, List.of(a, b, c)));
+            assertEquals(0, a.length());
         }
     }
 

@@ -30,7 +30,7 @@ class MediaPrefixTest {
 
     private GoldenData golden;
     private Engine engine;
-    private Pipeline tinyA;
+    private LoadedVideoLlava tinyA;
     private List<VisualInput> video;
     private List<PreparedPrompt> prompts;
     private GenerationOptions options;
@@ -39,7 +39,7 @@ class MediaPrefixTest {
     void load() {
         golden = GoldenData.tinyA();
         engine = new CpuEngine(2);
-        tinyA = Pipeline.load(golden.modelDir(), engine);
+        tinyA = LoadedVideoLlava.load(golden.modelDir(), engine);
         video = List.of(VisualInput.video(golden.floats("videos.clip.pixel_values_videos"), 8));
         prompts = new ArrayList<>();
         for (String question : QUESTIONS) {

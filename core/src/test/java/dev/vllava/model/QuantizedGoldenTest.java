@@ -80,7 +80,7 @@ class QuantizedGoldenTest {
         int agreeing = 0;
         int steps = 0;
         try (GoldenData golden = GoldenData.at(caseDir); GoldenData tinyA = GoldenData.tinyA();
-                Engine engine = new CpuEngine(2, quantization); Pipeline pipeline = Pipeline.load(golden.modelDir(), engine)) {
+                Engine engine = new CpuEngine(2, quantization); LoadedVideoLlava pipeline = LoadedVideoLlava.load(golden.modelDir(), engine)) {
             for (String id : golden.promptIds()) {
                 JsonNode prompt = golden.prompt(id);
                 List<VisualInput> media = media(prompt, tinyA);
@@ -102,13 +102,13 @@ class QuantizedGoldenTest {
 
     /** Steps at which the model's argmax, fed the golden tokens so far, is the golden next token. */
     private static int teacherForcedAgreement(VideoLlava model, int[] promptIds, List<VisualInput> media, int[] goldenIds) {
-        List<Integer> frames = media.stream().filter(m -> m.kind() == VisualInput.Kind.VIDEO).map(VisualInput::frames).toList();
-        int images = (int) media.stream().filter(m -> m.kind() == VisualInput.Kind.IMAGE).count();
+        List<Integer> frames = media.stream().filter(m -> m.kind() == MediaKind.VIDEO).map(VisualInput::frames).toList();
+        int images = (int) media.stream().filter(m -> m.kind() == MediaKind.IMAGE).count();
         PromptAssembler.AssembledPrompt assembled = model.prompts().assemble(promptIds, images, frames);
         List<Tensor> imageFeatures = new ArrayList<>();
         List<Tensor> videoFeatures = new ArrayList<>();
         for (VisualInput input : media) {
-            if (input.kind() == VisualInput.Kind.IMAGE) {
+            if (input.kind() == MediaKind.IMAGE) {
                 imageFeatures.add(model.imageFeatures(input.pixels(), input.frames()));
             } else {
                 videoFeatures.add(model.videoFeatures(input.pixels(), input.frames()));

@@ -28,7 +28,7 @@ class RealVocabGoldenTest {
         assumeTrue(dir != null && Files.isDirectory(Path.of(dir, "model")),
                 "realvocab reference not present (set -Dvllava.golden.realvocab=/path/to/golden/realvocab)");
         try (GoldenData golden = GoldenData.at(Path.of(dir)); GoldenData tinyA = GoldenData.tinyA();
-                Engine engine = new CpuEngine(2); Pipeline pipeline = Pipeline.load(golden.modelDir(), engine)) {
+                Engine engine = new CpuEngine(2); LoadedVideoLlava pipeline = LoadedVideoLlava.load(golden.modelDir(), engine)) {
             for (String id : golden.promptIds()) {
                 JsonNode prompt = golden.prompt(id);
                 String text = prompt.get("text").asText();

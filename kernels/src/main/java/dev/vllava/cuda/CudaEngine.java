@@ -8,12 +8,15 @@ import dev.vllava.engine.Activation;
 import dev.vllava.engine.AttentionShape;
 import dev.vllava.engine.Engine;
 import dev.vllava.engine.KvBlockTable;
+import dev.vllava.engine.RopeFrequencies;
 import dev.vllava.engine.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * no conversion at op boundaries, FP32 everywhere); weights stay in their stored dtype (F32 checkpoints
  * become F16 when {@link Options#f32WeightsToF16()}). Matmuls with 1..8 rows of F16/BF16 weights use the
  * 128-bit GEMV kernel (decode); everything else goes to cublasGemmEx with FP32 accumulation.
- * Activations and the KV cache live in a {@link DeviceArena}; one stream orders everything.
+ * Activations and the KV cache live in a {@link DeviceArena}; the scratch of an operation (token ids,
+ * decode partials, x converted for cuBLAS) is a {@link ReusedBlock}, so a decode step takes no arena block
+ * and clears no memory. One stream orders everything.
  */
 public final class CudaEngine implements Engine {
     private static final Logger LOG = LoggerFactory.getLogger(CudaEngine.class);
@@ -60,7 +65,10 @@ public final class CudaEngine implements Engine {
     private final Cublas cublas;
     private final DeviceArena.Block workspace;
     private final DeviceArena.Block tokenSlot;
+    private final ReusedBlock convertedX;
+    private final ReusedBlock tokenIds;
     private final List<Long> weightAllocations = new ArrayList<>();
+    private final Map<RopeParameters, Long> ropeTables = new HashMap<>();
     private final Options options;
     private long weightBytes;
     private boolean warnedF32;
@@ -82,6 +90,8 @@ public final class CudaEngine implements Engine {
         this.attention = new FlashAttention(gpu, arena);
         this.workspace = arena.allocate(CUBLAS_WORKSPACE_BYTES);
         this.tokenSlot = arena.allocate(16);
+        this.convertedX = new ReusedBlock(arena);
+        this.tokenIds = new ReusedBlock(arena);
         try {
             this.cublas = Cublas.open(CublasLibrary.system().require(), gpu.streamHandle(), workspace.address(), workspace.bytes());
         } catch (RuntimeException e) {
@@ -264,6 +274,10 @@ public final class CudaEngine implements Engine {
     public float[] download(Tensor tensor) {
         CudaTensor t = cuda(tensor);
         float[] values = new float[t.rows() * t.columns()];
+        if (t.dtype() == DType.F32 && (t.rowStride() == t.columns() || t.rows() == 1)) {
+            gpu.download(MemorySegment.ofArray(values), t.address);  // dense F32 (a step's logits): no host buffer in between
+            return values;
+        }
         try (Arena host = Arena.ofConfined()) {
             MemorySegment raw = host.allocate(Math.max(t.spanBytes(), 1), 16);
             gpu.download(raw.asSlice(0, t.spanBytes()), t.address);
@@ -341,12 +355,11 @@ public final class CudaEngine implements Engine {
                     Cublas.CUDA_R_32F, n, o, in, false);
         } else {
             // cuBLAS takes A and B in one type: x goes to the weight's type in a dense scratch block.
-            DeviceArena.Block converted = arena.allocate((long) n * in * 2);
+            long converted = convertedX.address((long) n * in * 2);
             Kernel convert = w.dtype() == DType.F16 ? Kernel.CONVERT_TO_F16 : Kernel.CONVERT_TO_BF16;
-            gpu.launch(gpu.function(convert), Launch.elementwise(n, in), converted.address(), x.address, x.rowStride(), n, in);
-            cublas.linear(out.address, out.rowStride(), converted.address(), in, w.address, w.rowStride(),
+            gpu.launch(gpu.function(convert), Launch.elementwise(n, in), converted, x.address, x.rowStride(), n, in);
+            cublas.linear(out.address, out.rowStride(), converted, in, w.address, w.rowStride(),
                     Cublas.dataType(w.dtype()), n, o, in, false);
-            arena.free(converted);
         }
         if (bias != null) {
             biasActivate(out, bias, -1);
@@ -482,8 +495,23 @@ public final class CudaEngine implements Engine {
             return;
         }
         gpu.launch(gpu.function(Kernel.ROPE), Launch.perRow(x.rows()), x.address, x.rowStride(), heads, headDim,
-                firstPosition, (float) (Math.log(theta) / Math.log(2)));
+                firstPosition, ropeTable(headDim, theta));
     }
+
+    /**
+     * The device copy of {@link RopeFrequencies#inverse}, uploaded on the first rotation with these
+     * parameters and kept with the weights (a model has one or two).
+     */
+    private long ropeTable(int headDim, double theta) {
+        return ropeTables.computeIfAbsent(new RopeParameters(headDim, theta), key -> {
+            float[] inverse = RopeFrequencies.inverse(headDim, theta);
+            long address = allocateWeight((long) inverse.length * Float.BYTES);
+            gpu.upload(address, MemorySegment.ofArray(inverse));
+            return address;
+        });
+    }
+
+    private record RopeParameters(int headDim, double theta) {}
 
     @Override
     public void attention(Tensor out, Tensor q, Tensor k, Tensor v, AttentionShape shape) {
@@ -515,11 +543,10 @@ public final class CudaEngine implements Engine {
         if (ids.length == 0) {
             return;
         }
-        DeviceArena.Block idBlock = arena.allocate((long) ids.length * Integer.BYTES);
-        gpu.upload(idBlock.address(), MemorySegment.ofArray(ids));
+        long idAddress = tokenIds.address((long) ids.length * Integer.BYTES);
+        gpu.upload(idAddress, MemorySegment.ofArray(ids));
         gpu.launch(gpu.function(Kernel.EMBED, table.dtype()), Launch.perRow(ids.length), out.address, out.rowStride(),
-                table.address, table.rowStride(), idBlock.address(), table.columns());
-        arena.free(idBlock);
+                table.address, table.rowStride(), idAddress, table.columns());
     }
 
     @Override
@@ -568,6 +595,8 @@ public final class CudaEngine implements Engine {
     public void close() {
         gpu.synchronize();
         cublas.close();
+        List.of(convertedX, tokenIds).forEach(ReusedBlock::release);
+        attention.release();
         arena.release();
         for (long address : weightAllocations) {
             gpu.free(address);

@@ -16,13 +16,12 @@ import jcuda.driver.CUstreamCaptureMode;
  * A sequence of engine operations captured once as a CUDA graph and replayed with one launch, which
  * removes the per-kernel launch cost (~3-5 µs × ~400 kernels per 7B decode step).
  *
- * <p>Why optional: the {@link dev.vllava.engine.Engine} interface passes step-dependent values (token
- * ids, RoPE position, KV length) as host arguments, which a graph freezes at capture time, and
- * {@code embed}/{@code argmax} synchronise with the host, which capture forbids. So a graph replays
- * exactly the captured step: {@link CudaBench} uses it for the decode layers (same work per token at a
- * fixed KV length), and a model that wants graphs for real decoding must capture from embedded hidden
- * state to logits and pass positions through device memory (not done: the model is written against the
- * host-argument interface). Temporaries used during capture stay reserved until {@link #close()}.
+ * <p>Not yet used by the model: the {@link dev.vllava.engine.Engine} interface passes step-dependent
+ * values (token ids, RoPE positions, KV lengths) as host arguments, which a graph freezes at capture
+ * time, and {@code embed}/{@code argmax} move data between host and device, which capture forbids. A
+ * graph therefore replays exactly the captured step; capturing the real decode step needs those values
+ * in device memory (the design is in docs/architecture.md, "Not done yet"). {@code CudaGraphGpuTest}
+ * checks capture and replay. Temporaries used during capture stay reserved until {@link #close()}.
  * Capture is RELAXED so that the arena may still take a new chunk (cuMemAlloc) while capturing.
  */
 public final class CudaGraph implements AutoCloseable {

@@ -35,6 +35,7 @@ public final class DeviceArena {
     private final TreeMap<Long, Long> used = new TreeMap<>();        // address -> bytes
     private long usedBytes;
     private long peakBytes;
+    private long blocksTaken;
     private List<Block> deferred;                                    // non-null while a CUDA graph captures
 
     public DeviceArena(ChunkSource source, long chunkBytes) {
@@ -64,6 +65,7 @@ public final class DeviceArena {
             free.put(address + bytes, available - bytes);
         }
         used.put(address, bytes);
+        blocksTaken++;
         usedBytes += bytes;
         peakBytes = Math.max(peakBytes, usedBytes);
         return new Block(address, bytes);
@@ -141,6 +143,11 @@ public final class DeviceArena {
 
     public synchronized long peakBytes() {
         return peakBytes;
+    }
+
+    /** Blocks handed out so far (a count that must not move across decode steps). */
+    public synchronized long blocksTaken() {
+        return blocksTaken;
     }
 
     /** Bytes taken from the driver. */

@@ -10,15 +10,20 @@ import java.lang.foreign.MemorySegment;
  * and {@code attention_combine}, everything else to the tiled {@code flash_attention}. Keys and values are
  * either row-strided tensors or a paged cache's blocks read through a {@link DeviceBlockTable}; the kernels
  * of both kinds take their four K/V arguments in the same place, so one launch path serves both; each comes
- * in the K/V dtype ({@code _f32}, {@code _f16}).
+ * in the K/V dtype ({@code _f32}, {@code _f16}). Their scratch (the block table, the split-K partials) is
+ * {@link ReusedBlock}s: a decode step takes nothing from the arena.
  */
 final class FlashAttention {
     private final CudaDevice gpu;
-    private final DeviceArena arena;
+    private final ReusedBlock blockTable;
+    private final ReusedBlock partialOutputs;
+    private final ReusedBlock partialMaxSums;
 
     FlashAttention(CudaDevice gpu, DeviceArena arena) {
         this.gpu = gpu;
-        this.arena = arena;
+        this.blockTable = new ReusedBlock(arena);
+        this.partialOutputs = new ReusedBlock(arena);
+        this.partialMaxSums = new ReusedBlock(arena);
     }
 
     /** Over row-strided keys and values of one dtype (F32 activations, or an F16 cache). */
@@ -31,11 +36,16 @@ final class FlashAttention {
 
     /** Over a paged cache's blocks: the table is uploaded (2 × blocks addresses) and read by the kernels in place. */
     void paged(CudaTensor out, CudaTensor q, DeviceBlockTable table, int keys, AttentionShape shape) {
-        DeviceArena.Block addresses = arena.allocate((long) table.addresses().length * Long.BYTES);
-        gpu.upload(addresses.address(), MemorySegment.ofArray(table.addresses()));
-        launch(out, q, keys, shape, table.dtype(), true, addresses.address(), addresses.address() + table.valuesOffset(),
-                table.blockRows(), table.rowStride());
-        arena.free(addresses);
+        long addresses = blockTable.address((long) table.addresses().length * Long.BYTES);
+        gpu.upload(addresses, MemorySegment.ofArray(table.addresses()));
+        launch(out, q, keys, shape, table.dtype(), true, addresses, addresses + table.valuesOffset(), table.blockRows(), table.rowStride());
+    }
+
+    /** Gives the scratch blocks back to the arena (the engine closes). */
+    void release() {
+        blockTable.release();
+        partialOutputs.release();
+        partialMaxSums.release();
     }
 
     /** {@code kv0..kv3}: (k, k stride, v, v stride) or (k table, v table, block rows, row stride). */
@@ -50,16 +60,14 @@ final class FlashAttention {
         int causal = shape.causal() ? 1 : 0;
         if (nq <= CudaEngine.DECODE_MAX_QUERIES && nk > Launch.KEY_TILE * 4) {
             Launch.DecodeSplit split = Launch.flashDecode(nk, shape.heads(), nq, gpu.multiprocessors);
-            long slots = (long) nq * shape.heads() * split.splits();
-            DeviceArena.Block partialO = arena.allocate(slots * shape.headDim() * Float.BYTES);
-            DeviceArena.Block partialMl = arena.allocate(slots * 2 * Float.BYTES);
-            gpu.launch(gpu.function(Kernel.flashDecode(wide, paged), kvDtype), split.launch(), partialO.address(),
-                    partialMl.address(), q.address, q.rowStride(), kv0, kv1, kv2, kv3, nq, nk, shape.heads(),
+            long slots = Launch.flashDecodeMaxSlots(shape.heads(), CudaEngine.DECODE_MAX_QUERIES, gpu.multiprocessors); // sized once, not per context
+            long partialO = partialOutputs.address(slots * shape.headDim() * Float.BYTES);
+            long partialMl = partialMaxSums.address(slots * 2 * Float.BYTES);
+            gpu.launch(gpu.function(Kernel.flashDecode(wide, paged), kvDtype), split.launch(), partialO,
+                    partialMl, q.address, q.rowStride(), kv0, kv1, kv2, kv3, nq, nk, shape.heads(),
                     shape.kvHeads(), shape.headDim(), causal, shape.queryOffset(), scale, split.chunk());
             gpu.launch(gpu.function(Kernel.ATTENTION_COMBINE), Launch.attentionCombine(shape.heads(), nq), out.address,
-                    out.rowStride(), partialO.address(), partialMl.address(), shape.heads(), shape.headDim(), split.splits());
-            arena.free(partialO);
-            arena.free(partialMl);
+                    out.rowStride(), partialO, partialMl, shape.heads(), shape.headDim(), split.splits());
             return;
         }
         gpu.launch(gpu.function(Kernel.flashAttention(wide, paged), kvDtype), Launch.flashAttention(nq, shape.heads(), shape.headDim()),

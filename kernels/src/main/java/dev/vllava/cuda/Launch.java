@@ -80,6 +80,20 @@ public record Launch(int gridX, int gridY, int gridZ, int blockX) {
         return new DecodeSplit(launch, splits, chunk);
     }
 
+    /**
+     * The most (query row, head, split) partial results {@link #flashDecode} makes for any context with at
+     * most {@code maxQueries} rows: the splits never exceed those that fill the GPU, so the decode scratch
+     * is sized once for the model, not grown with the context.
+     */
+    static long flashDecodeMaxSlots(int heads, int maxQueries, int multiprocessors) {
+        long most = 0;
+        for (int queries = 1; queries <= maxQueries; queries++) {
+            int splits = Math.max(1, ceilDiv(2 * Math.max(multiprocessors, 1), Math.max(1, heads * queries)));
+            most = Math.max(most, (long) queries * heads * splits);
+        }
+        return most;
+    }
+
     /** Merging decode splits: a block per (head, query row). */
     public static Launch attentionCombine(int heads, int queries) {
         return new Launch(heads, queries, 1, ATTENTION_THREADS);

@@ -66,6 +66,8 @@ class LaunchTest {
             assertEquals(split.splits(), split.launch().gridX(), what);
             assertEquals(heads, split.launch().gridY(), what);
             assertEquals(queries, split.launch().gridZ(), what);
+            assertTrue((long) queries * heads * split.splits() <= Launch.flashDecodeMaxSlots(heads, 4, sms),
+                    "the scratch sized once holds every context's partials: " + what);
         }
     }
 

@@ -3,11 +3,12 @@ package dev.vllava.engine.cpu;
 import static dev.vllava.engine.cpu.Halves.FLOATS;
 import static dev.vllava.engine.cpu.Halves.LANES;
 
+import dev.vllava.engine.RopeFrequencies;
 import jdk.incubator.vector.FloatVector;
 
 /**
  * Rotary embedding in transformers' rotate-half layout. The angle is computed as transformers does,
- * in float32: {@code invFreq = 1 / theta^(2j/d)} rounded to float, {@code angle = position · invFreq}
+ * in float32: {@code invFreq} from {@link RopeFrequencies}, {@code angle = position · invFreq}
  * rounded to float, then cos/sin of that float angle. Rounding the angle like the reference matters:
  * at position 2000 one float ulp of the angle is ~1e-4 rad.
  *
@@ -26,23 +27,11 @@ final class Rope {
     Rope(int headDim, double theta) {
         this.headDim = headDim;
         this.theta = theta;
-        this.invFreq = inverseFrequencies(headDim, theta);
+        this.invFreq = RopeFrequencies.inverse(headDim, theta);
     }
 
     boolean matches(int headDim, double theta) {
         return this.headDim == headDim && this.theta == theta;
-    }
-
-    /** {@code invFreq[j]} for {@code j < headDim/2}, as float32 like the reference. */
-    static float[] inverseFrequencies(int headDim, double theta) {
-        int half = headDim / 2;
-        float[] inv = new float[half];
-        for (int j = 0; j < half; j++) {
-            float exponent = (float) (2 * j) / (float) headDim;
-            float power = (float) Math.pow(theta, exponent);
-            inv[j] = 1.0f / power;
-        }
-        return inv;
     }
 
     /** Makes the cos/sin rows of positions {@code [0, count)} available. */

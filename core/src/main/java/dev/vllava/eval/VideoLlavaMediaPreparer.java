@@ -2,7 +2,8 @@ package dev.vllava.eval;
 
 import dev.vllava.Failure;
 import dev.vllava.VllavaException;
-import dev.vllava.model.Pipeline;
+import dev.vllava.model.LoadedVideoLlava;
+import dev.vllava.model.MediaKind;
 import dev.vllava.model.VisualInput;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,19 +14,19 @@ import java.util.concurrent.ExecutionException;
 
 /**
  * Decodes an item's media into pixel values on the runner's background threads, with the same calls as
- * {@code vllava ask} ({@link Pipeline#image}, {@link Pipeline#video}), so the model never waits for FFmpeg.
+ * {@code vllava ask} ({@link LoadedVideoLlava#image}, {@link LoadedVideoLlava#video}), so the model never waits for FFmpeg.
  * A missing or corrupt file throws the media loader's one-line media error, which fails only that item.
  *
  * <p>With media reuse, items naming the same files (in the same order) get the same decoded
  * {@link VisualInput}s, decoded once even when two threads ask at the same time (and compared at
- * once by {@link PipelinePredictor}'s media prefixes, the arrays being the same). The last {@link #REMEMBERED} media sets are kept
+ * once by {@link VideoLlavaPredictor}'s media prefixes, the arrays being the same). The last {@link #REMEMBERED} media sets are kept
  * (a video's pixels are about 5 MB at 8 frames).
  */
-public final class PipelineMediaPreparer implements MediaPreparer<List<VisualInput>> {
+public final class VideoLlavaMediaPreparer implements MediaPreparer<List<VisualInput>> {
     /** Media sets remembered: enough for a prefetch window's worth of consecutive videos. */
     static final int REMEMBERED = 16;
 
-    private final Pipeline pipeline;
+    private final LoadedVideoLlava pipeline;
     private final int frames;
     private final Map<List<MediaRef>, CompletableFuture<List<VisualInput>>> decoded;
 
@@ -33,7 +34,7 @@ public final class PipelineMediaPreparer implements MediaPreparer<List<VisualInp
      * @param frames    frames sampled per video ({@code --frames})
      * @param reuseMedia whether items on the same files share one decoding ({@code eval --no-prefix-reuse} turns it off)
      */
-    public PipelineMediaPreparer(Pipeline pipeline, int frames, boolean reuseMedia) {
+    public VideoLlavaMediaPreparer(LoadedVideoLlava pipeline, int frames, boolean reuseMedia) {
         this.pipeline = pipeline;
         this.frames = frames;
         this.decoded = reuseMedia ? new LinkedHashMap<>(REMEMBERED, 0.75f, true) {
@@ -44,7 +45,7 @@ public final class PipelineMediaPreparer implements MediaPreparer<List<VisualInp
         } : null;
     }
 
-    public PipelineMediaPreparer(Pipeline pipeline, int frames) {
+    public VideoLlavaMediaPreparer(LoadedVideoLlava pipeline, int frames) {
         this(pipeline, frames, true);
     }
 
@@ -72,7 +73,7 @@ public final class PipelineMediaPreparer implements MediaPreparer<List<VisualInp
     private List<VisualInput> decode(List<MediaRef> refs) {
         List<VisualInput> media = new ArrayList<>();
         for (MediaRef ref : refs) {
-            media.add(ref.kind() == MediaRef.Kind.IMAGE ? pipeline.image(ref.path()) : pipeline.video(ref.path(), frames));
+            media.add(ref.kind() == MediaKind.IMAGE ? pipeline.image(ref.path()) : pipeline.video(ref.path(), frames));
         }
         return media;
     }

@@ -10,20 +10,20 @@ import me.tongfei.progressbar.ProgressBarBuilder;
  * the answer that follows starts on that same, clean line and nothing above it is touched. One step at a
  * time: a command opens its steps one after the other.
  *
- * <p>A command that has a long step of its own (say {@code quantize}): {@code Progress.forStderr()} once,
- * then {@code try (Progress.Step step = progress.start("Quantizing", bytes, "MB", 1 << 20)) { ...
+ * <p>A command that has a long step of its own (say {@code quantize}): {@code TerminalProgress.forStderr()} once,
+ * then {@code try (TerminalProgress.Step step = progress.start("Quantizing", bytes, "MB", 1 << 20)) { ...
  * step.stepBy(n); }}.
  */
-final class Progress {
+final class TerminalProgress {
     private final StatusLine line;
 
-    private Progress(StatusLine line) {
+    private TerminalProgress(StatusLine line) {
         this.line = line;
     }
 
     /** Progress on stderr when it is a capable terminal, else none. */
-    static Progress forStderr() {
-        return new Progress(Terminal.isCapable(Terminal.STDERR) ? StatusLine.onStderr() : null);
+    static TerminalProgress forStderr() {
+        return new TerminalProgress(Terminal.isCapable(Terminal.STDERR) ? StatusLine.onStderr() : null);
     }
 
     boolean enabled() {

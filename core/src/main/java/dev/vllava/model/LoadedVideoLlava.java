@@ -18,14 +18,14 @@ import java.util.Set;
  * Everything between a model folder and an answer, for the CLI commands (ask, chat, eval) to share:
  * the checkpoint on an engine, the tokenizer, the media loader and the generation defaults.
  * <pre>
- *   try (Pipeline pipeline = Pipeline.load(modelDir, engine)) {
+ *   try (LoadedVideoLlava pipeline = LoadedVideoLlava.load(modelDir, engine)) {
  *       PreparedPrompt prompt = pipeline.prepare(ChatTemplate.firstTurn(null, 0, 1, question), List.of(pipeline.video(file, 8)));
  *       Answer answer = pipeline.answer(prompt, pipeline.options(64, GREEDY), listener);
  *   }
  * </pre>
  * The engine stays the caller's to close.
  */
-public final class Pipeline implements AutoCloseable {
+public final class LoadedVideoLlava implements AutoCloseable {
     private final Path modelDir;
     private final Checkpoint checkpoint;
     private final Engine engine;
@@ -34,7 +34,7 @@ public final class Pipeline implements AutoCloseable {
     private final MediaLoader mediaLoader;
     private final GenerationConfig generationConfig;
 
-    private Pipeline(Path modelDir, Checkpoint checkpoint, Engine engine, VisualTokenBudget visualTokens) {
+    private LoadedVideoLlava(Path modelDir, Checkpoint checkpoint, Engine engine, VisualTokenBudget visualTokens) {
         this.modelDir = modelDir;
         this.checkpoint = checkpoint;
         this.engine = engine;
@@ -45,16 +45,16 @@ public final class Pipeline implements AutoCloseable {
     }
 
     /** Opens {@code modelDir} (config, weights, tokenizer, preprocessor and generation configs) and places the weights on {@code engine}. */
-    public static Pipeline load(Path modelDir, Engine engine) {
+    public static LoadedVideoLlava load(Path modelDir, Engine engine) {
         return load(modelDir, engine, VisualTokenBudget.ALL);
     }
 
     /** As {@link #load(Path, Engine)}, keeping only {@code visualTokens} patch tokens per image / frame. */
-    public static Pipeline load(Path modelDir, Engine engine, VisualTokenBudget visualTokens) {
+    public static LoadedVideoLlava load(Path modelDir, Engine engine, VisualTokenBudget visualTokens) {
         Checkpoint checkpoint = Checkpoint.open(modelDir);
         try {
             FiniteWeights.check(checkpoint);
-            return new Pipeline(modelDir, checkpoint, engine, visualTokens);
+            return new LoadedVideoLlava(modelDir, checkpoint, engine, visualTokens);
         } catch (RuntimeException e) {
             checkpoint.close();
             throw e;

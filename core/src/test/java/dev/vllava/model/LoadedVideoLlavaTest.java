@@ -33,19 +33,19 @@ import org.junit.jupiter.params.provider.ValueSource;
  * weights, image size 112).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class PipelineTest {
+class LoadedVideoLlavaTest {
     private GoldenData golden;
     private Engine engine;
-    private Pipeline tinyA;
-    private Pipeline shapes;
+    private LoadedVideoLlava tinyA;
+    private LoadedVideoLlava shapes;
     private Path bench;
 
     @BeforeAll
     void load() {
         golden = GoldenData.tinyA();
         engine = new CpuEngine(2);
-        tinyA = Pipeline.load(golden.modelDir(), engine);
-        shapes = Pipeline.load(GoldenData.testdata().resolve("shapes/model"), engine);
+        tinyA = LoadedVideoLlava.load(golden.modelDir(), engine);
+        shapes = LoadedVideoLlava.load(GoldenData.testdata().resolve("shapes/model"), engine);
         bench = GoldenData.testdata().resolve("shapes/bench");
     }
 

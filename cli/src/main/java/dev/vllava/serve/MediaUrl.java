@@ -1,6 +1,6 @@
 package dev.vllava.serve;
 
-import dev.vllava.model.VisualInput;
+import dev.vllava.model.MediaKind;
 
 /** One {@code image_url} or {@code video_url} content part: which kind of medium, and where its bytes are. */
-record MediaRef(VisualInput.Kind kind, String url) {}
+record MediaUrl(MediaKind kind, String url) {}

@@ -13,7 +13,8 @@ import dev.vllava.generate.SamplingOptions;
 import dev.vllava.generate.TokenListener;
 import dev.vllava.model.Answer;
 import dev.vllava.model.GoldenData;
-import dev.vllava.model.Pipeline;
+import dev.vllava.model.LoadedVideoLlava;
+import dev.vllava.model.MediaKind;
 import dev.vllava.model.VisualInput;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,13 +32,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The eval runner with the real model ({@link PipelinePredictor}, {@link PipelineMediaPreparer}) on the
+ * The eval runner with the real model ({@link VideoLlavaPredictor}, {@link VideoLlavaMediaPreparer}) on the
  * CPU engine: the shapes bench reproduces the reference predictions and accuracy, and on a generated
- * mini benchmark (tiny-a, broken items included) every prediction is the one {@code Pipeline.answer}
+ * mini benchmark (tiny-a, broken items included) every prediction is the one {@code LoadedVideoLlava.answer}
  * gives (what {@code vllava ask} runs), whatever the batch size.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class PipelineEvalTest {
+class VideoLlavaEvalTest {
     private static final Path SHAPES = GoldenData.testdata().resolve("shapes");
     private static final int MAX_NEW_TOKENS = 4;
     private static final int ITEMS = 32;
@@ -45,13 +46,13 @@ class PipelineEvalTest {
     @TempDir
     static Path dir;
     private Engine engine;
-    private Pipeline tinyA;
+    private LoadedVideoLlava tinyA;
     private final Map<Task, Path> batchedRuns = new EnumMap<>(Task.class);
 
     @BeforeAll
     void load() {
         engine = new CpuEngine(2);
-        tinyA = Pipeline.load(GoldenData.testdata().resolve("tiny-a/model"), engine);
+        tinyA = LoadedVideoLlava.load(GoldenData.testdata().resolve("tiny-a/model"), engine);
     }
 
     @AfterAll
@@ -60,14 +61,14 @@ class PipelineEvalTest {
         engine.close();
     }
 
-    private static EvalSummary run(Pipeline pipeline, EvalOptions options, int maxNewTokens) {
+    private static EvalSummary run(LoadedVideoLlava pipeline, EvalOptions options, int maxNewTokens) {
         return run(pipeline, options, maxNewTokens, true);
     }
 
-    private static EvalSummary run(Pipeline pipeline, EvalOptions options, int maxNewTokens, boolean reusePrefixes) {
+    private static EvalSummary run(LoadedVideoLlava pipeline, EvalOptions options, int maxNewTokens, boolean reusePrefixes) {
         GenerationOptions generation = pipeline.options(maxNewTokens, SamplingOptions.GREEDY);
-        try (PipelinePredictor predictor = new PipelinePredictor(pipeline, generation, reusePrefixes)) {
-            return new EvalRunner<>(options, new PipelineMediaPreparer(pipeline, 8, reusePrefixes), predictor,
+        try (VideoLlavaPredictor predictor = new VideoLlavaPredictor(pipeline, generation, reusePrefixes)) {
+            return new EvalRunner<>(options, new VideoLlavaMediaPreparer(pipeline, 8, reusePrefixes), predictor,
                     ProgressListener.NONE).run();
         }
     }
@@ -116,7 +117,7 @@ class PipelineEvalTest {
     void shapesBenchReproducesReferencePredictionsAndAccuracy() throws Exception {
         Path out = dir.resolve("shapes.jsonl");
         EvalSummary summary;
-        try (Pipeline shapes = Pipeline.load(SHAPES.resolve("model"), engine)) {
+        try (LoadedVideoLlava shapes = LoadedVideoLlava.load(SHAPES.resolve("model"), engine)) {
             summary = run(shapes, EvalOptions.of(SHAPES.resolve("bench/questions.jsonl"), out, Task.OPEN).withBatchSize(4), 8);
         }
         assertEquals(0, summary.errors());
@@ -191,7 +192,7 @@ class PipelineEvalTest {
     private List<VisualInput> media(EvalItem item) {
         List<VisualInput> media = new ArrayList<>();
         for (MediaRef ref : item.media()) {
-            media.add(ref.kind() == MediaRef.Kind.IMAGE ? tinyA.image(ref.path()) : tinyA.video(ref.path(), 8));
+            media.add(ref.kind() == MediaKind.IMAGE ? tinyA.image(ref.path()) : tinyA.video(ref.path(), 8));
         }
         return media;
     }

@@ -4,9 +4,9 @@ import dev.vllava.VllavaException;
 import dev.vllava.generate.GenerationOptions;
 import dev.vllava.model.Answer;
 import dev.vllava.model.BatchGenerator;
+import dev.vllava.model.LoadedVideoLlava;
 import dev.vllava.model.MediaPrefix;
 import dev.vllava.model.MediaPrefixes;
-import dev.vllava.model.Pipeline;
 import dev.vllava.model.PreparedPrompt;
 import dev.vllava.model.VisualInput;
 import java.util.ArrayList;
@@ -18,13 +18,13 @@ import java.util.List;
  * placeholders) becomes that item's failed prediction; the others go on.
  *
  * <p>With prefix reuse (the default), items on the same media (the same prepared {@link VisualInput}s,
- * which {@link PipelineMediaPreparer} hands out once per media set) share one {@link MediaPrefix}: the
+ * which {@link VideoLlavaMediaPreparer} hands out once per media set) share one {@link MediaPrefix}: the
  * vision pass and the prefill up to the question run once, each item prefills only its own tokens. The
  * prefixes of a batch stay open for the next batch only where its last item's media may go on (benchmarks
  * list a video's questions together), so at most a batch's worth of prefixes is held.
  */
-public final class PipelinePredictor implements Predictor<List<VisualInput>>, AutoCloseable {
-    private final Pipeline pipeline;
+public final class VideoLlavaPredictor implements Predictor<List<VisualInput>>, AutoCloseable {
+    private final LoadedVideoLlava pipeline;
     private final BatchGenerator session;
     private final GenerationOptions options;
     private final MediaPrefixes prefixes;
@@ -32,14 +32,14 @@ public final class PipelinePredictor implements Predictor<List<VisualInput>>, Au
     private List<MediaPrefix> lastPrefix = List.of();
 
     /** @param reusePrefixes whether items on the same media share their media prefix ({@code eval --no-prefix-reuse} turns it off) */
-    public PipelinePredictor(Pipeline pipeline, GenerationOptions options, boolean reusePrefixes) {
+    public VideoLlavaPredictor(LoadedVideoLlava pipeline, GenerationOptions options, boolean reusePrefixes) {
         this.pipeline = pipeline;
         this.session = new BatchGenerator(pipeline);
         this.options = options;
         this.prefixes = reusePrefixes ? new MediaPrefixes(pipeline) : null;
     }
 
-    public PipelinePredictor(Pipeline pipeline, GenerationOptions options) {
+    public VideoLlavaPredictor(LoadedVideoLlava pipeline, GenerationOptions options) {
         this(pipeline, options, true);
     }
 
