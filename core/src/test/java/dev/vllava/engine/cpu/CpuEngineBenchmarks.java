@@ -13,9 +13,10 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Runs {@link MatmulBenchmark} and {@link ParallelLoopBenchmark} in this JVM (the launcher must pass
- * {@code --add-modules jdk.incubator.vector}), then {@link MachineLimits}, and prints the matmul rates
- * as fractions of the machine's read bandwidth (GEMV) and FMA peak (GEMM), and the cost of one empty
+ * Runs {@link MatmulBenchmark}, {@link GemvRowBenchmark} and {@link ParallelLoopBenchmark} in this JVM
+ * (the launcher must pass {@code --add-modules jdk.incubator.vector}), then {@link MachineLimits}, and
+ * prints the matmul rates as fractions of the machine's read bandwidth (GEMV) and FMA peak (GEMM), the
+ * GEMV's arithmetic alone on weights with and without F16 subnormals, and the cost of one empty
  * parallel loop. Arguments: [threads] [iterations].
  *
  * <p>On a machine shared with other work, wall-clock rates mostly measure the sharing, so it also
@@ -36,6 +37,7 @@ public final class CpuEngineBenchmarks {
         Options options = new OptionsBuilder()
                 .include(MatmulBenchmark.class.getName())
                 .include(ParallelLoopBenchmark.class.getName())
+                .include(GemvRowBenchmark.class.getName())
                 .param("threads", Integer.toString(threads))
                 .forks(0) // in this JVM, so MachineLimits below measures the same process
                 .warmupIterations(3)
@@ -58,6 +60,9 @@ public final class CpuEngineBenchmarks {
                 double gflops = GEMM_FLOPS / seconds / 1e9;
                 System.out.printf("gemmF16 512x4096 · 4096x4096ᵀ: %.1f ms, %.1f GFLOP/s = %.0f%% of FMA peak%n",
                         seconds * 1e3, gflops, 100 * gflops / limits.fmaGflops());
+            } else if (name.contains("GemvRowBenchmark")) {
+                System.out.printf("one thread, weights in L2, %s: %.2f GB/s of F16%n",
+                        name.substring(name.lastIndexOf('.') + 1), GemvRowBenchmark.BYTES / (result.getPrimaryResult().getScore() * 1e-6) / 1e9);
             } else if (name.endsWith("emptyLoop")) {
                 System.out.printf("empty parallel loop: %.2f µs%n", result.getPrimaryResult().getScore());
             }
