@@ -2,10 +2,11 @@ package dev.vllava.engine.cpu;
 
 import dev.vllava.checkpoint.DType;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentSkipListMap;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The halves of an F16 weight whose exponent is zero (zeros and subnormals), each with what
@@ -23,10 +24,7 @@ final class ZeroExponentHalves {
     /** Above this share of zero-exponent halves the sparse list costs more than it saves: the weight keeps the exact widening. */
     static final double MAX_SHARE = 0.02;
 
-    private static final ValueLayout.OfLong FOUR_HALVES = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final long EXPONENTS = 0x7c00_7c00_7c00_7c00L;
-    private static final long ONES = 0x0001_0001_0001_0001L;
-    private static final long HIGH_BITS = 0x8000_8000_8000_8000L;
+    private static final VectorSpecies<Short> SCAN = ShortVector.SPECIES_PREFERRED;
 
     private final int[] rowStart;
     private final int[] column;
@@ -99,34 +97,31 @@ final class ZeroExponentHalves {
             for (int row = start; row < end; row++) {
                 long rowOffset = w.byteOffset(row, 0);
                 int c = 0;
-                for (; c + 8 <= widened; c += 8) {
-                    // Four halves' exponent fields per long: a borrow out of a 16-bit field marks one that is zero.
-                    long low = segment.get(FOUR_HALVES, rowOffset + 2L * c) & EXPONENTS;
-                    long high = segment.get(FOUR_HALVES, rowOffset + 2L * c + 8) & EXPONENTS;
-                    if (((((low - ONES) & ~low) | ((high - ONES) & ~high)) & HIGH_BITS) != 0) {
-                        part.addZeroExponents(segment, rowOffset, c, c + 8);
+                for (; c + SCAN.length() <= widened; c += SCAN.length()) {
+                    boolean any = ShortVector.fromMemorySegment(SCAN, segment, rowOffset + 2L * c, Halves.LE)
+                            .and((short) 0x7c00).compare(VectorOperators.EQ, (short) 0).anyTrue();
+                    if (any) {
+                        part.addFrom(segment, rowOffset, c, c + SCAN.length());
                     }
                 }
-                part.addZeroExponents(segment, rowOffset, c, widened);
+                part.addFrom(segment, rowOffset, c, widened);
                 part.rowEnds[row - start] = part.count;
             }
             return part;
         }
 
-        /** Lists the zero-exponent halves among columns {@code [from, to)} of a row. */
-        private void addZeroExponents(MemorySegment segment, long rowOffset, int from, int to) {
+        private void addFrom(MemorySegment segment, long rowOffset, int from, int to) {
             for (int c = from; c < to; c++) {
                 short half = segment.get(CpuTensor.HALF, rowOffset + 2L * c);
-                if ((half & 0x7c00) != 0) {
-                    continue;
+                if ((half & 0x7c00) == 0) {
+                    if (count == columns.length) {
+                        columns = Arrays.copyOf(columns, 2 * count);
+                        errors = Arrays.copyOf(errors, 2 * count);
+                    }
+                    columns[count] = c;
+                    errors[count] = Halves.f16WidenedError(half);
+                    count++;
                 }
-                if (count == columns.length) {
-                    columns = Arrays.copyOf(columns, 2 * count);
-                    errors = Arrays.copyOf(errors, 2 * count);
-                }
-                columns[count] = c;
-                errors[count] = Halves.f16WidenedError(half);
-                count++;
             }
         }
     }
