@@ -10,11 +10,7 @@ import dev.vllava.engine.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.WeakHashMap;
 
 /**
  * The pure-Java engine: F32 activations in off-heap buffers, weights read in their stored dtype
@@ -28,9 +24,6 @@ public final class CpuEngine implements Engine {
     /** {@code --weights q8|q4}: weights quantized as they are placed, into {@link #quantizedWeights}; null keeps them as stored. */
     private final LoadQuantization quantizeAtLoad;
     private final Arena quantizedWeights = Arena.ofShared();
-    /** Per F16 weight (by identity; dropped with it): its zero-exponent halves, or empty where it keeps the exact widening. */
-    private final Map<CpuTensor, Optional<ZeroExponentHalves>> zeroExponents =
-            Collections.synchronizedMap(new WeakHashMap<>());
 
     public CpuEngine(int threads) {
         this(threads, null);
@@ -172,7 +165,7 @@ public final class CpuEngine implements Engine {
         }
         int column = 0;
         for (CpuTensor part : parts) {
-            Matmul.run(loop, o.columnSlice(column, part.rows), input, part, this::zeroExponentHalves, biasValues, column);
+            Matmul.run(loop, o.columnSlice(column, part.rows), input, part, biasValues, column);
             column += part.rows;
         }
         if (input != in) {
@@ -375,18 +368,6 @@ public final class CpuEngine implements Engine {
     /** The weight as this engine holds it: quantized now when {@code --weights} asks for it. */
     private TensorData asPlaced(TensorData stored) {
         return quantizeAtLoad == null ? stored : quantizeAtLoad.apply(stored, quantizedWeights);
-    }
-
-    /**
-     * An F16 weight's zero-exponent halves for the decode GEMV, found on its first use and kept while
-     * the weight lives (a weight is immutable: only activations are written, and they are F32).
-     */
-    private ZeroExponentHalves zeroExponentHalves(CpuTensor w) {
-        if (w.dtype != DType.F16) {
-            return null;
-        }
-        return zeroExponents.computeIfAbsent(w, weight -> Optional.ofNullable(ZeroExponentHalves.find(loop, weight)))
-                .orElse(null);
     }
 
     /** The cos/sin cache for this head size and base (one model uses one; a change replaces it). */

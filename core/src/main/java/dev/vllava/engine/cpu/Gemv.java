@@ -21,15 +21,9 @@ final class Gemv {
 
     private Gemv() {}
 
-    /**
-     * {@code out[n, o] = x[n]·w[o] + bias[biasOffset + o]} for every weight row o. With {@code zeros}
-     * (an F16 weight's zero-exponent halves) the halves are widened by {@link Halves#f16Widened} and
-     * each row's correction added after its sum; without, they are widened exactly.
-     */
-    static void run(ParallelLoop loop, CpuTensor out, float[][] x, CpuTensor w, ZeroExponentHalves zeros,
-                    float[] bias, int biasOffset) {
+    /** {@code out[n, o] = x[n]·w[o] + bias[biasOffset + o]} for every weight row o. */
+    static void run(ParallelLoop loop, CpuTensor out, float[][] x, CpuTensor w, float[] bias, int biasOffset) {
         int inner = w.columns;
-        boolean widened = zeros != null;
         loop.forRange(w.rows, 64, (start, end) -> {
             float[] sums = new float[2];
             for (int o = start; o < end; o++) {
@@ -37,18 +31,12 @@ final class Gemv {
                 float b = bias == null ? 0f : bias[biasOffset + o];
                 int n = 0;
                 for (; n + 2 <= x.length; n += 2) {
-                    if (widened) {
-                        dot2Widened(w.segment, rowOffset, inner, x[n], x[n + 1], sums);
-                    } else {
-                        dot2(w.dtype, w.segment, rowOffset, inner, x[n], x[n + 1], sums);
-                    }
-                    out.set(n, o, (widened ? sums[0] + zeros.correction(o, x[n]) : sums[0]) + b);
-                    out.set(n + 1, o, (widened ? sums[1] + zeros.correction(o, x[n + 1]) : sums[1]) + b);
+                    dot2(w.dtype, w.segment, rowOffset, inner, x[n], x[n + 1], sums);
+                    out.set(n, o, sums[0] + b);
+                    out.set(n + 1, o, sums[1] + b);
                 }
                 for (; n < x.length; n++) {
-                    float sum = widened ? dot1Widened(w.segment, rowOffset, inner, x[n])
-                            : dot1(w.dtype, w.segment, rowOffset, inner, x[n]);
-                    out.set(n, o, (widened ? sum + zeros.correction(o, x[n]) : sum) + b);
+                    out.set(n, o, dot1(w.dtype, w.segment, rowOffset, inner, x[n]) + b);
                 }
             }
         });
@@ -113,67 +101,6 @@ final class Gemv {
         float sum1 = VectorMath.sum(b0.add(b1).add(b2.add(b3)));
         for (; c < inner; c++) {
             float wc = Halves.scalar(dtype, w, offset + (long) c * size);
-            sum0 += x0[c] * wc;
-            sum1 += x1[c] * wc;
-        }
-        sums[0] = sum0;
-        sums[1] = sum1;
-    }
-
-    /**
-     * {@link #dot1} over F16 halves {@linkplain Halves#f16Widened widened by integer operations} (the
-     * caller adds the row's {@link ZeroExponentHalves#correction}). A loop of its own, not a flag in
-     * {@link #dot1}: C2 boxes a vector that one loop computes along two paths (measured: 10× slower).
-     */
-    static float dot1Widened(MemorySegment w, long offset, int inner, float[] x) {
-        FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0, a2 = a0, a3 = a0;
-        int c = 0;
-        for (; c + 4 * LANES <= inner; c += 4 * LANES) {
-            long at = offset + 2L * c;
-            a0 = FloatVector.fromArray(FLOATS, x, c).fma(Halves.f16Widened(w, at), a0);
-            a1 = FloatVector.fromArray(FLOATS, x, c + LANES).fma(Halves.f16Widened(w, at + 2L * LANES), a1);
-            a2 = FloatVector.fromArray(FLOATS, x, c + 2 * LANES).fma(Halves.f16Widened(w, at + 4L * LANES), a2);
-            a3 = FloatVector.fromArray(FLOATS, x, c + 3 * LANES).fma(Halves.f16Widened(w, at + 6L * LANES), a3);
-        }
-        for (; c + LANES <= inner; c += LANES) {
-            a0 = FloatVector.fromArray(FLOATS, x, c).fma(Halves.f16Widened(w, offset + 2L * c), a0);
-        }
-        float sum = VectorMath.sum(a0.add(a1).add(a2.add(a3)));
-        for (; c < inner; c++) {
-            sum += x[c] * Halves.scalar(DType.F16, w, offset + 2L * c);
-        }
-        return sum;
-    }
-
-    /** {@link #dot2} over widened F16 halves, summed exactly as {@link #dot1Widened} sums each row. */
-    static void dot2Widened(MemorySegment w, long offset, int inner, float[] x0, float[] x1, float[] sums) {
-        FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0, a2 = a0, a3 = a0;
-        FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-        int c = 0;
-        for (; c + 4 * LANES <= inner; c += 4 * LANES) {
-            long at = offset + 2L * c;
-            FloatVector w0 = Halves.f16Widened(w, at);
-            FloatVector w1 = Halves.f16Widened(w, at + 2L * LANES);
-            a0 = FloatVector.fromArray(FLOATS, x0, c).fma(w0, a0);
-            b0 = FloatVector.fromArray(FLOATS, x1, c).fma(w0, b0);
-            a1 = FloatVector.fromArray(FLOATS, x0, c + LANES).fma(w1, a1);
-            b1 = FloatVector.fromArray(FLOATS, x1, c + LANES).fma(w1, b1);
-            FloatVector w2 = Halves.f16Widened(w, at + 4L * LANES);
-            FloatVector w3 = Halves.f16Widened(w, at + 6L * LANES);
-            a2 = FloatVector.fromArray(FLOATS, x0, c + 2 * LANES).fma(w2, a2);
-            b2 = FloatVector.fromArray(FLOATS, x1, c + 2 * LANES).fma(w2, b2);
-            a3 = FloatVector.fromArray(FLOATS, x0, c + 3 * LANES).fma(w3, a3);
-            b3 = FloatVector.fromArray(FLOATS, x1, c + 3 * LANES).fma(w3, b3);
-        }
-        for (; c + LANES <= inner; c += LANES) {
-            FloatVector w0 = Halves.f16Widened(w, offset + 2L * c);
-            a0 = FloatVector.fromArray(FLOATS, x0, c).fma(w0, a0);
-            b0 = FloatVector.fromArray(FLOATS, x1, c).fma(w0, b0);
-        }
-        float sum0 = VectorMath.sum(a0.add(a1).add(a2.add(a3)));
-        float sum1 = VectorMath.sum(b0.add(b1).add(b2.add(b3)));
-        for (; c < inner; c++) {
-            float wc = Halves.scalar(DType.F16, w, offset + 2L * c);
             sum0 += x0[c] * wc;
             sum1 += x1[c] * wc;
         }

@@ -30,8 +30,6 @@ final class Halves {
     private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, FLOATS.vectorShape());
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final float HALF_EXPONENT_FIX = 0x1p112f;
-    /** 112 added to a float's exponent field: a half's exponent bias (15) rebased to a float's (127). */
-    private static final int HALF_EXPONENT_REBASE = 112 << 23;
 
     private Halves() {}
 
@@ -93,26 +91,6 @@ final class Halves {
                 .convertShape(VectorOperators.S2I, INTS, 0);
         return halves.lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats()
                 .mul(HALF_EXPONENT_FIX);
-    }
-
-    /**
-     * {@link #LANES} F16 values at byte {@code offset} widened with integer operations only (the exponent
-     * rebased by an add instead of a multiply): exact for every half with a nonzero exponent, and never
-     * a subnormal float, so no slow path; a half with a zero exponent (zero or subnormal) comes out as
-     * ±2⁻¹⁵·(1 + m/1024) instead, which {@link #f16WidenedError} gives the correction of.
-     */
-    static FloatVector f16Widened(MemorySegment segment, long offset) {
-        IntVector halves = (IntVector) ShortVector.fromMemorySegment(SHORTS, segment, offset, LE)
-                .convertShape(VectorOperators.S2I, INTS, 0);
-        return halves.lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).add(HALF_EXPONENT_REBASE).reinterpretAsFloats();
-    }
-
-    /** The exact value of {@code half} minus what {@link #f16Widened} makes of it: 0 unless its exponent is zero (exactly representable). */
-    static float f16WidenedError(short half) {
-        if ((half & 0x7c00) != 0) {
-            return 0f;
-        }
-        return Float.float16ToFloat(half) - Float.intBitsToFloat(((half << 13) & 0x8FFFE000) + HALF_EXPONENT_REBASE);
     }
 
     /** {@link #LANES} BF16 values at byte {@code offset}, as floats (BF16 is a float's upper half). */

@@ -1,7 +1,6 @@
 package dev.vllava.engine.cpu;
 
 import dev.vllava.checkpoint.DType;
-import dev.vllava.checkpoint.TensorData;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -22,11 +21,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * The decode GEMV's arithmetic alone, on one thread with the weights in L2 (64 rows × 4096 F16 =
  * 512 KiB), so memory does not hide it: the same rows as a trained layer's (uniform ±0.02, as
  * {@code SyntheticWeights} makes them; about 0.3% of the halves are F16 subnormals) and with those
- * subnormals replaced by zero, widened exactly by {@link Halves#f16}; and the trained rows as the
- * GEMV runs them ({@link Halves#f16Widened} plus {@link ZeroExponentHalves}). {@link Halves#f16} makes a
- * subnormal half a subnormal float before its multiply by 2¹¹², and the CPU takes a slow path for a
- * vector multiply with a subnormal lane: the gap between the first two is that cost (docs/bench.md,
- * "Decode, session 3").
+ * subnormals replaced by zero. {@link Halves#f16} widens a subnormal half to a subnormal float before
+ * its multiply by 2¹¹², and the CPU takes a slow path for a vector multiply with a subnormal lane: the
+ * gap between the two is that cost (see docs/bench.md, "Decode, session 3").
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -42,8 +39,6 @@ public class GemvRowBenchmark {
     private MemorySegment trained;
     private MemorySegment noSubnormals;
     private final float[] x = new float[INNER];
-    private final CpuEngine engine = new CpuEngine(1);
-    private ZeroExponentHalves zeros;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -59,15 +54,10 @@ public class GemvRowBenchmark {
         for (int i = 0; i < INNER; i++) {
             x[i] = (float) random.nextDouble(-1, 1);
         }
-        try (ParallelLoop loop = new ParallelLoop(1)) {
-            CpuTensor weight = (CpuTensor) engine.weight(new TensorData("rows", DType.F16, new long[] {ROWS, INNER}, trained));
-            zeros = ZeroExponentHalves.find(loop, weight);
-        }
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        engine.close();
         arena.close();
     }
 
@@ -79,14 +69,6 @@ public class GemvRowBenchmark {
     @Benchmark
     public void withoutSubnormals(Blackhole blackhole) {
         rows(noSubnormals, blackhole);
-    }
-
-    /** The trained rows as the GEMV runs them: widened by integer operations, zero-exponent halves corrected after. */
-    @Benchmark
-    public void trainedWeightsWidened(Blackhole blackhole) {
-        for (int row = 0; row < ROWS; row++) {
-            blackhole.consume(Gemv.dot1Widened(trained, 2L * row * INNER, INNER, x) + zeros.correction(row, x));
-        }
     }
 
     private void rows(MemorySegment weights, Blackhole blackhole) {
