@@ -13,9 +13,10 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Runs {@link MatmulBenchmark}, {@link QuantizedMatmulBenchmark} and {@link ParallelLoopBenchmark} in this JVM (the launcher must pass
- * {@code --add-modules jdk.incubator.vector}), then {@link MachineLimits}, and prints the matmul rates
- * as fractions of the machine's read bandwidth (GEMV) and FMA peak (GEMM), and the cost of one empty
+ * Runs {@link MatmulBenchmark}, {@link QuantizedMatmulBenchmark}, {@link GemvRowBenchmark} and
+ * {@link ParallelLoopBenchmark} in this JVM (the launcher must pass {@code --add-modules jdk.incubator.vector}),
+ * then {@link MachineLimits}, and prints the matmul rates as fractions of the machine's read bandwidth (GEMV)
+ * and FMA peak (GEMM), the GEMV's arithmetic alone on weights with and without F16 subnormals, and the cost of one empty
  * parallel loop. Arguments: [threads] [iterations].
  *
  * <p>On a machine shared with other work, wall-clock rates mostly measure the sharing, so it also
@@ -39,6 +40,7 @@ public final class CpuEngineBenchmarks {
                 .include(MatmulBenchmark.class.getName())
                 .include(ParallelLoopBenchmark.class.getName())
                 .include(QuantizedMatmulBenchmark.class.getName())
+                .include(GemvRowBenchmark.class.getName())
                 .param("threads", Integer.toString(threads))
                 .forks(0) // in this JVM, so MachineLimits below measures the same process
                 .warmupIterations(3)
@@ -72,6 +74,9 @@ public final class CpuEngineBenchmarks {
             } else if (name.endsWith("gemmQuantized")) {
                 System.out.printf("gemm int%s g32 512x4096 · 4096x4096ᵀ: %.1f ms, %.1f GFLOP/s%n", result.getParams().getParam("bits"),
                         seconds * 1e3, GEMM_FLOPS / seconds / 1e9);
+            } else if (name.contains("GemvRowBenchmark")) {
+                System.out.printf("one thread, weights in L2, %s: %.2f GB/s of F16%n",
+                        name.substring(name.lastIndexOf('.') + 1), GemvRowBenchmark.BYTES / (result.getPrimaryResult().getScore() * 1e-6) / 1e9);
             } else if (name.endsWith("emptyLoop")) {
                 System.out.printf("empty parallel loop: %.2f µs%n", result.getPrimaryResult().getScore());
             }
