@@ -3,7 +3,6 @@ package dev.vllava.engine.cpu;
 import static dev.vllava.engine.cpu.Halves.FLOATS;
 import static dev.vllava.engine.cpu.Halves.LANES;
 
-import dev.vllava.checkpoint.DType;
 import dev.vllava.engine.AttentionShape;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
@@ -76,19 +75,27 @@ final class DecodeAttention {
         }
     }
 
-    /** Per-thread score rows, reused across tasks. */
-    private static final ThreadLocal<Scores> SCRATCH = ThreadLocal.withInitial(Scores::new);
+    /** Per-thread score rows and widened key/value row, reused across tasks. */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
     /** The calling thread's chunk results, reused across calls (one layer's are ~550 KB at 7B). */
     private static final ThreadLocal<Floats> PARTIALS = ThreadLocal.withInitial(Floats::new);
 
-    private static final class Scores {
-        float[][] rows = new float[0][CHUNK];
+    private static final class Scratch {
+        float[][] scores = new float[0][CHUNK];
+        float[] row = new float[0];
 
-        float[][] rows(int count) {
-            if (rows.length < count) {
-                rows = new float[count][CHUNK];
+        float[][] scores(int count) {
+            if (scores.length < count) {
+                scores = new float[count][CHUNK];
             }
-            return rows;
+            return scores;
+        }
+
+        float[] row(int length) {
+            if (row.length < length) {
+                row = new float[length];
+            }
+            return row;
         }
     }
 
@@ -103,7 +110,11 @@ final class DecodeAttention {
         }
     }
 
-    /** Keys [first, first + CHUNK) for every query row and head. */
+    /**
+     * Keys [first, first + CHUNK) for every query row and head. Each key or value row is first widened
+     * to F32 whole ({@link Halves#toFloats}: one vector loop per dtype, 16 KB that stay in L1), so the
+     * per-head kernels run on float arrays with no dtype switch inside them.
+     */
     private static final class Chunk {
         private final Layout layout;
         private final float[] query;
@@ -111,23 +122,25 @@ final class DecodeAttention {
         private final KvRows v;
         private final int first;
         private final int group;
-        private final long bytes;
+        private final int kvWidth;
         private final float[][] scores;
+        private final float[] row;
 
-        Chunk(Layout layout, float[] query, KvRows k, KvRows v, int chunk, Scores scratch) {
+        Chunk(Layout layout, float[] query, KvRows k, KvRows v, int chunk, Scratch scratch) {
             this.layout = layout;
             this.query = query;
             this.k = k;
             this.v = v;
             this.first = chunk * CHUNK;
             this.group = layout.heads / layout.shape.kvHeads();
-            this.bytes = k.dtype().byteSize();
-            this.scores = scratch.rows(layout.slots);
+            this.kvWidth = layout.shape.kvHeads() * layout.d;
+            this.scores = scratch.scores(layout.slots);
+            this.row = scratch.row(kvWidth);
         }
 
-        /** Keys of this chunk that query row {@code row} sees. */
-        private int seen(int row) {
-            return Math.max(0, Math.min(CHUNK, layout.visible(row, k.rows()) - first));
+        /** Keys of this chunk that query row {@code r} sees. */
+        private int seen(int r) {
+            return Math.max(0, Math.min(CHUNK, layout.visible(r, k.rows()) - first));
         }
 
         void run(float[] partials) {
@@ -144,18 +157,17 @@ final class DecodeAttention {
 
         /** Scaled q·k for each key of the chunk, key rows read once, in order. */
         private void scores() {
-            DType dtype = k.dtype();
             int d = layout.d;
-            for (int r = 0; r < layout.rows; r++) {
-                int n = seen(r);
-                for (int i = 0; i < n; i++) {
-                    int key = first + i;
-                    MemorySegment segment = k.segment(key);
-                    long row = k.byteOffset(key, 0);
+            int keys = seen(layout.rows - 1);
+            for (int i = 0; i < keys; i++) {
+                widen(k, first + i);
+                for (int r = 0; r < layout.rows; r++) {
+                    if (i >= seen(r)) {
+                        continue; // causal: a later key than row r sees
+                    }
                     for (int h = 0; h < layout.heads; h++) {
-                        long at = row + bytes * (h / group) * d;
-                        int qAt = r * layout.width + h * d;
-                        scores[r * layout.heads + h][i] = dot(dtype, segment, at, qAt) * layout.scale;
+                        float dot = dot(query, r * layout.width + h * d, row, (h / group) * d, d);
+                        scores[r * layout.heads + h][i] = dot * layout.scale;
                     }
                 }
             }
@@ -163,54 +175,54 @@ final class DecodeAttention {
 
         /** {@code Σ_j p[j]·v[j]} per (row, head) into the chunk's partials, value rows read once, in order. */
         private void weightedValues(float[] partials, int base) {
-            DType dtype = v.dtype();
             int d = layout.d;
             Arrays.fill(partials, base, base + layout.slots * d, 0f);
-            for (int r = 0; r < layout.rows; r++) {
-                int n = seen(r);
-                for (int i = 0; i < n; i++) {
-                    int key = first + i;
-                    MemorySegment segment = v.segment(key);
-                    long row = v.byteOffset(key, 0);
+            int keys = seen(layout.rows - 1);
+            for (int i = 0; i < keys; i++) {
+                widen(v, first + i);
+                for (int r = 0; r < layout.rows; r++) {
+                    if (i >= seen(r)) {
+                        continue;
+                    }
                     for (int h = 0; h < layout.heads; h++) {
                         int slot = r * layout.heads + h;
-                        long at = row + bytes * (h / group) * d;
-                        int accAt = base + slot * d;
-                        addScaled(scores[slot][i], dtype, segment, at, partials, accAt);
+                        addScaled(scores[slot][i], row, (h / group) * d, partials, base + slot * d, d);
                     }
                 }
             }
         }
 
-        /** The query at {@code query[qAt, +d)} · the d keys of {@code dtype} at byte {@code at}. */
-        private float dot(DType dtype, MemorySegment segment, long at, int qAt) {
-            int d = layout.d;
-            int vectorEnd = d - d % LANES;
-            FloatVector sum = FloatVector.zero(FLOATS);
-            int c = 0;
-            for (; c < vectorEnd; c += LANES) {
-                sum = FloatVector.fromArray(FLOATS, query, qAt + c).fma(Halves.load(dtype, segment, at + bytes * c), sum);
-            }
-            float dot = VectorMath.sum(sum); // in lane order: reduceLanes may add in another order once compiled
-            for (; c < d; c++) {
-                dot += query[qAt + c] * Halves.scalar(dtype, segment, at + bytes * c);
-            }
-            return dot;
+        private void widen(KvRows rows, int key) {
+            Halves.toFloats(rows.dtype(), rows.segment(key), rows.byteOffset(key, 0), kvWidth, row);
         }
+    }
 
-        /** {@code acc[accAt, +d) += p ·} the d values of {@code dtype} at byte {@code at}. */
-        private void addScaled(float p, DType dtype, MemorySegment segment, long at, float[] acc, int accAt) {
-            int d = layout.d;
-            int vectorEnd = d - d % LANES;
-            FloatVector weight = FloatVector.broadcast(FLOATS, p);
-            int c = 0;
-            for (; c < vectorEnd; c += LANES) {
-                weight.fma(Halves.load(dtype, segment, at + bytes * c), FloatVector.fromArray(FLOATS, acc, accAt + c))
-                        .intoArray(acc, accAt + c);
-            }
-            for (; c < d; c++) {
-                acc[accAt + c] += p * Halves.scalar(dtype, segment, at + bytes * c);
-            }
+    /** {@code a[aAt, +d) · b[bAt, +d)}, lanes summed in lane order (reduceLanes may add in another order once compiled). */
+    private static float dot(float[] a, int aAt, float[] b, int bAt, int d) {
+        int vectorEnd = d - d % LANES;
+        FloatVector sum = FloatVector.zero(FLOATS);
+        int c = 0;
+        for (; c < vectorEnd; c += LANES) {
+            sum = FloatVector.fromArray(FLOATS, a, aAt + c).fma(FloatVector.fromArray(FLOATS, b, bAt + c), sum);
+        }
+        float dot = VectorMath.sum(sum);
+        for (; c < d; c++) {
+            dot += a[aAt + c] * b[bAt + c];
+        }
+        return dot;
+    }
+
+    /** {@code acc[accAt, +d) += p · x[xAt, +d)}. */
+    private static void addScaled(float p, float[] x, int xAt, float[] acc, int accAt, int d) {
+        int vectorEnd = d - d % LANES;
+        FloatVector weight = FloatVector.broadcast(FLOATS, p);
+        int c = 0;
+        for (; c < vectorEnd; c += LANES) {
+            weight.fma(FloatVector.fromArray(FLOATS, x, xAt + c), FloatVector.fromArray(FLOATS, acc, accAt + c))
+                    .intoArray(acc, accAt + c);
+        }
+        for (; c < d; c++) {
+            acc[accAt + c] += p * x[xAt + c];
         }
     }
 
