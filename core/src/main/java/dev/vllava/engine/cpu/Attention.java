@@ -3,7 +3,6 @@ package dev.vllava.engine.cpu;
 import static dev.vllava.engine.cpu.Halves.FLOATS;
 import static dev.vllava.engine.cpu.Halves.LANES;
 
-import dev.vllava.checkpoint.DType;
 import dev.vllava.engine.AttentionShape;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
@@ -18,7 +17,7 @@ import jdk.incubator.vector.VectorOperators;
  * <p>With many queries (prefill, vision) each key/value head is first transposed into
  * {@code [headDim][keys]}, so that scores come out a vector of 16 keys at a time from broadcast
  * query values with no horizontal sums; with a few queries (decode) that transpose would cost as
- * much as the scores, so each score is a dot product reduced across lanes instead.
+ * much as the scores, so {@link DecodeAttention} reads the key and value rows in place instead.
  *
  * <p>Keys and values are {@link KvRows}: one tensor, or a paged cache's blocks read in place through its
  * block table, stored as F32 or F16 (a KV cache in the checkpoint's half precision) and widened to F32 as
@@ -39,15 +38,16 @@ final class Attention {
     static void run(ParallelLoop loop, CpuTensor out, CpuTensor q, KvRows k, KvRows v, AttentionShape shape) {
         int heads = shape.heads();
         int queries = q.rows;
-        boolean pack = queries >= TRANSPOSE_MIN_QUERIES;
-        float[][] keysT = pack ? new float[shape.kvHeads()][] : null;
-        float[][] values = pack ? new float[shape.kvHeads()][] : null;
-        if (pack) {
-            loop.forEach(shape.kvHeads(), kvHead -> {
-                keysT[kvHead] = transposeKeys(k, shape.headDim(), kvHead);
-                values[kvHead] = packValues(v, shape.headDim(), kvHead);
-            });
+        if (queries < TRANSPOSE_MIN_QUERIES) {
+            DecodeAttention.run(loop, out, q, k, v, shape);
+            return;
         }
+        float[][] keysT = new float[shape.kvHeads()][];
+        float[][] values = new float[shape.kvHeads()][];
+        loop.forEach(shape.kvHeads(), kvHead -> {
+            keysT[kvHead] = transposeKeys(k, shape.headDim(), kvHead);
+            values[kvHead] = packValues(v, shape.headDim(), kvHead);
+        });
         int blocks = ParallelLoop.ceilDiv(queries, QUERY_BLOCK);
         int groups = heads / shape.kvHeads();
         loop.forEach(heads * blocks, task -> {
@@ -55,8 +55,7 @@ final class Attention {
             int h = task % heads;
             int first = block * QUERY_BLOCK;
             int last = Math.min(queries, first + QUERY_BLOCK);
-            HeadBlock work = new HeadBlock(out, q, k, v, shape, h, pack ? keysT[h / groups] : null,
-                    pack ? values[h / groups] : null, SCRATCH.get());
+            HeadBlock work = new HeadBlock(out, q, k, shape, h, keysT[h / groups], values[h / groups], SCRATCH.get());
             work.run(first, last);
         });
     }
@@ -122,10 +121,8 @@ final class Attention {
         private final CpuTensor out;
         private final CpuTensor q;
         private final KvRows k;
-        private final KvRows v;
         private final AttentionShape shape;
         private final int head;
-        private final int kvHead;
         private final int d;
         private final float scale;
         private final float[] keysT;
@@ -135,15 +132,13 @@ final class Attention {
         private final float[][] scores;
         private final float[] acc;
 
-        HeadBlock(CpuTensor out, CpuTensor q, KvRows k, KvRows v, AttentionShape shape, int head,
+        HeadBlock(CpuTensor out, CpuTensor q, KvRows k, AttentionShape shape, int head,
                   float[] keysT, float[] packedValues, Scratch scratch) {
             this.out = out;
             this.q = q;
             this.k = k;
-            this.v = v;
             this.shape = shape;
             this.head = head;
-            this.kvHead = head / (shape.heads() / shape.kvHeads());
             this.d = shape.headDim();
             this.scale = (float) (1.0 / Math.sqrt(d));
             this.keysT = keysT;
@@ -160,23 +155,17 @@ final class Attention {
 
         void run(int first, int last) {
             int i = first;
-            if (keysT != null) {
-                for (; i + 4 <= last; i += 4) {
-                    for (int r = 0; r < 4; r++) {
-                        MemorySegment.copy(q.segment, CpuTensor.F32, q.byteOffset(i + r, head * d), query, r * d, d);
-                    }
-                    scores4(visible(i + 3));
-                    finishPair(i, scores[0], scores[1]);
-                    finishPair(i + 2, scores[2], scores[3]);
+            for (; i + 4 <= last; i += 4) {
+                for (int r = 0; r < 4; r++) {
+                    MemorySegment.copy(q.segment, CpuTensor.F32, q.byteOffset(i + r, head * d), query, r * d, d);
                 }
+                scores4(visible(i + 3));
+                finishPair(i, scores[0], scores[1]);
+                finishPair(i + 2, scores[2], scores[3]);
             }
             for (; i < last; i++) {
                 MemorySegment.copy(q.segment, CpuTensor.F32, q.byteOffset(i, head * d), query, 0, d);
-                if (keysT != null) {
-                    scores1Transposed(visible(i));
-                } else {
-                    scores1(visible(i));
-                }
+                scores1Transposed(visible(i));
                 finishRow(i, scores[0]);
             }
         }
@@ -233,41 +222,11 @@ final class Attention {
             }
         }
 
-        /** Scores of one query row as dot products with each key row (few queries: no transpose). */
-        private void scores1(int keys) {
-            float[] s = scores[0];
-            int vectorEnd = d - d % LANES;
-            DType dtype = k.dtype();
-            long bytes = dtype.byteSize();
-            for (int b = 0, j = 0; j < keys; b++) {
-                CpuTensor block = k.block(b);
-                MemorySegment segment = block.segment;
-                for (int r = 0, end = Math.min(keys, j + k.blockRows()); j < end; j++, r++) {
-                    long keyAt = block.byteOffset(r, kvHead * d);
-                    FloatVector a = FloatVector.zero(FLOATS);
-                    int c = 0;
-                    for (; c < vectorEnd; c += LANES) {
-                        a = FloatVector.fromArray(FLOATS, query, c)
-                                .fma(Halves.load(dtype, segment, keyAt + bytes * c), a);
-                    }
-                    float dot = VectorMath.sum(a);
-                    for (; c < d; c++) {
-                        dot += query[c] * Halves.scalar(dtype, segment, keyAt + bytes * c);
-                    }
-                    s[j] = dot * scale;
-                }
-            }
-        }
-
         /** Softmax of one row's scores over its visible keys, then the weighted sum of values into out. */
         private void finishRow(int row, float[] s) {
             int keys = visible(row);
             softmax(s, keys);
-            if (packedValues != null) {
-                weightedPackedValues(s, s, keys);
-            } else {
-                weightedValues(s, keys);
-            }
+            weightedPackedValues(s, s, keys);
             MemorySegment.copy(acc, 0, out.segment, CpuTensor.F32, out.byteOffset(row, head * d), d);
         }
 
@@ -297,36 +256,6 @@ final class Attention {
             for (; j < count; j++) {
                 s[j] *= inverse;
             }
-        }
-
-        private static float max(float[] s, int count) {
-            FloatVector m = FloatVector.broadcast(FLOATS, Float.NEGATIVE_INFINITY);
-            int j = 0;
-            for (; j + LANES <= count; j += LANES) {
-                m = m.max(FloatVector.fromArray(FLOATS, s, j));
-            }
-            float max = m.reduceLanes(VectorOperators.MAX);
-            for (; j < count; j++) {
-                max = Math.max(max, s[j]);
-            }
-            return max;
-        }
-
-        /** {@code s[j] ← exp(s[j] - max)} for j &lt; count; returns their sum ({@link VectorMath#exp}: ~1 ulp). */
-        private static float expAndSum(float[] s, int count, float max) {
-            FloatVector total = FloatVector.zero(FLOATS);
-            int j = 0;
-            for (; j + LANES <= count; j += LANES) {
-                FloatVector e = VectorMath.exp(FloatVector.fromArray(FLOATS, s, j).sub(max));
-                e.intoArray(s, j);
-                total = total.add(e);
-            }
-            float sum = VectorMath.sum(total);
-            for (; j < count; j++) {
-                s[j] = (float) Math.exp(s[j] - max);
-                sum += s[j];
-            }
-            return sum;
         }
 
         /**
@@ -387,56 +316,36 @@ final class Attention {
                 acc[d + c] = sum1;
             }
         }
+    }
 
-        /**
-         * {@code acc[0, d) = Σ_j p[j]·v[j]} straight from the value rows (decode: few queries), block by block
-         * (one tensor is one block); the accumulators run on across blocks, so the sum is in position order.
-         */
-        private void weightedValues(float[] p, int keys) {
-            int vectorEnd = d - d % LANES;
-            DType dtype = v.dtype();
-            long bytes = dtype.byteSize();
-            int c = 0;
-            for (; c + 4 * LANES <= vectorEnd; c += 4 * LANES) {
-                FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0, a2 = a0, a3 = a0;
-                for (int b = 0, j = 0; j < keys; b++) {
-                    CpuTensor block = v.block(b);
-                    MemorySegment values = block.segment;
-                    long rowBytes = block.rowStride * bytes;
-                    long at = block.byteOffset(0, kvHead * d + c);
-                    for (int end = Math.min(keys, j + v.blockRows()); j < end; j++, at += rowBytes) {
-                        FloatVector pj = FloatVector.broadcast(FLOATS, p[j]);
-                        a0 = pj.fma(Halves.load(dtype, values, at), a0);
-                        a1 = pj.fma(Halves.load(dtype, values, at + bytes * LANES), a1);
-                        a2 = pj.fma(Halves.load(dtype, values, at + 2 * bytes * LANES), a2);
-                        a3 = pj.fma(Halves.load(dtype, values, at + 3 * bytes * LANES), a3);
-                    }
-                }
-                a0.intoArray(acc, c);
-                a1.intoArray(acc, c + LANES);
-                a2.intoArray(acc, c + 2 * LANES);
-                a3.intoArray(acc, c + 3 * LANES);
-            }
-            for (; c < vectorEnd; c += LANES) {
-                FloatVector a0 = FloatVector.zero(FLOATS);
-                for (int b = 0, j = 0; j < keys; b++) {
-                    CpuTensor block = v.block(b);
-                    long rowBytes = block.rowStride * bytes;
-                    long at = block.byteOffset(0, kvHead * d + c);
-                    for (int end = Math.min(keys, j + v.blockRows()); j < end; j++, at += rowBytes) {
-                        a0 = FloatVector.broadcast(FLOATS, p[j])
-                                .fma(Halves.load(dtype, block.segment, at), a0);
-                    }
-                }
-                a0.intoArray(acc, c);
-            }
-            for (; c < d; c++) {
-                float sum = 0;
-                for (int j = 0; j < keys; j++) {
-                    sum += p[j] * Halves.scalar(dtype, v.segment(j), v.byteOffset(j, kvHead * d + c));
-                }
-                acc[c] = sum;
-            }
+    /** The largest of {@code s[0, count)}; -∞ for none. */
+    static float max(float[] s, int count) {
+        FloatVector m = FloatVector.broadcast(FLOATS, Float.NEGATIVE_INFINITY);
+        int j = 0;
+        for (; j + LANES <= count; j += LANES) {
+            m = m.max(FloatVector.fromArray(FLOATS, s, j));
         }
+        float max = m.reduceLanes(VectorOperators.MAX);
+        for (; j < count; j++) {
+            max = Math.max(max, s[j]);
+        }
+        return max;
+    }
+
+    /** {@code s[j] ← exp(s[j] - max)} for j &lt; count; returns their sum ({@link VectorMath#exp}: ~1 ulp). */
+    static float expAndSum(float[] s, int count, float max) {
+        FloatVector total = FloatVector.zero(FLOATS);
+        int j = 0;
+        for (; j + LANES <= count; j += LANES) {
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(FLOATS, s, j).sub(max));
+            e.intoArray(s, j);
+            total = total.add(e);
+        }
+        float sum = VectorMath.sum(total);
+        for (; j < count; j++) {
+            s[j] = (float) Math.exp(s[j] - max);
+            sum += s[j];
+        }
+        return sum;
     }
 }

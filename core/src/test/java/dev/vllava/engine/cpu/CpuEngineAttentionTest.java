@@ -37,6 +37,35 @@ class CpuEngineAttentionTest {
     }
 
     @Test
+    void decodeOverManyKeyChunksMatchesReference() {
+        // 200 keys = four DecodeAttention chunks merged; a head size that is not a whole number of vectors.
+        check(AttentionShape.causal(4, 2, 40, 199), 1, 200);
+        // Five rows: row 0 sees 127 keys, so the third chunk (keys 128..130) is only the later rows'.
+        check(AttentionShape.causal(4, 2, 32, 126), 5, 131);
+    }
+
+    @Test
+    void decodeGivesTheSameBitsForAnyThreadCount() {
+        AttentionShape shape = AttentionShape.causal(8, 8, 64, 299);
+        Random random = new Random(300);
+        float[] q = Weights.gaussian(8 * 64, random);
+        float[] k = Weights.gaussian(300 * 8 * 64, random);
+        float[] v = Weights.gaussian(300 * 8 * 64, random);
+        float[] twoThreads = decode(engine, shape, q, k, v);
+        try (CpuEngine oneThread = new CpuEngine(1)) {
+            assertArrayEquals(decode(oneThread, shape, q, k, v), twoThreads);
+        }
+    }
+
+    private static float[] decode(CpuEngine on, AttentionShape shape, float[] q, float[] k, float[] v) {
+        int width = shape.kvHeads() * shape.headDim();
+        Tensor out = on.allocate(1, q.length);
+        on.attention(out, on.upload(q, 1, q.length), on.upload(k, k.length / width, width),
+                on.upload(v, v.length / width, width), shape);
+        return on.download(out);
+    }
+
+    @Test
     void chunkedPrefillAfterCachedTokens() {
         check(AttentionShape.causal(4, 2, 10, 5), 3, 8);
     }
@@ -60,11 +89,11 @@ class CpuEngineAttentionTest {
 
     /**
      * Keys and values in blocks scattered over memory (in reverse allocation order, the last one partly
-     * visible), read through the table, give the contiguous call's output bit for bit: decode (dot-product
-     * scores, values walked in place), a short chunk, and a long prefill chunk (transposed keys, packed values).
+     * visible), read through the table, give the contiguous call's output bit for bit: decode (key chunks
+     * merged, rows read in place), a short chunk, and a long prefill chunk (transposed keys, packed values).
      */
     @ParameterizedTest
-    @CsvSource({"1, 37, 16", "3, 40, 16", "20, 53, 16", "1, 16, 16", "5, 9, 4", "17, 17, 64"})
+    @CsvSource({"1, 37, 16", "3, 40, 16", "20, 53, 16", "1, 16, 16", "5, 9, 4", "17, 17, 64", "1, 200, 16", "5, 131, 16"})
     void attentionThroughABlockTableEqualsTheContiguousRowsBitForBit(int queries, int keys, int blockRows) {
         AttentionShape shape = AttentionShape.causal(4, 2, 32, keys - queries);
         Random random = new Random(keys * 7L + queries);
