@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * become F16 when {@link Options#f32WeightsToF16()}). Matmuls with 1..8 rows of F16/BF16 weights use the
  * 128-bit GEMV kernel (decode); everything else goes to cublasGemmEx with FP32 accumulation.
  * Activations and the KV cache live in a {@link DeviceArena}; the scratch of an operation (token ids,
- * decode partials, x converted for cuBLAS) is a {@link ReusedBlock}, so a decode step takes no arena block
+ * decode partials, x converted for cuBLAS, a dequantized weight tile) is a {@link ReusedBlock}, so a decode step takes no arena block
  * and clears no memory. One stream orders everything.
  */
 public final class CudaEngine implements Engine {
@@ -67,6 +67,7 @@ public final class CudaEngine implements Engine {
     private final DeviceArena.Block tokenSlot;
     private final ReusedBlock convertedX;
     private final ReusedBlock tokenIds;
+    private final ReusedBlock dequantizedTile;
     private final List<Long> weightAllocations = new ArrayList<>();
     private final Map<RopeParameters, Long> ropeTables = new HashMap<>();
     private final Options options;
@@ -92,6 +93,7 @@ public final class CudaEngine implements Engine {
         this.tokenSlot = arena.allocate(16);
         this.convertedX = new ReusedBlock(arena);
         this.tokenIds = new ReusedBlock(arena);
+        this.dequantizedTile = new ReusedBlock(arena);
         try {
             this.cublas = Cublas.open(CublasLibrary.system().require(), gpu.streamHandle(), workspace.address(), workspace.bytes());
         } catch (RuntimeException e) {
@@ -382,18 +384,16 @@ public final class CudaEngine implements Engine {
             QuantizedCuda.gemv(gpu, out.address, out.rowStride(), x.address, x.rowStride(), n, w);
             return;
         }
-        DeviceArena.Block xHalf = arena.allocate((long) n * in * 2);
-        gpu.launch(gpu.function(Kernel.CONVERT_TO_F16), Launch.elementwise(n, in), xHalf.address(), x.address, x.rowStride(), n, in);
+        long xHalf = convertedX.address((long) n * in * 2);
+        gpu.launch(gpu.function(Kernel.CONVERT_TO_F16), Launch.elementwise(n, in), xHalf, x.address, x.rowStride(), n, in);
         int tileRows = (int) Math.max(1, Math.min(o, DEQUANTIZED_TILE_BYTES / (2L * in)));
-        DeviceArena.Block tile = arena.allocate((long) tileRows * in * 2);
+        long tile = dequantizedTile.address((long) tileRows * in * 2);
         for (int first = 0; first < o; first += tileRows) {
             int rows = Math.min(tileRows, o - first);
-            QuantizedCuda.dequantizeToF16(gpu, tile.address(), w, first, rows);
-            cublas.linear(out.address + (long) first * Float.BYTES, out.rowStride(), xHalf.address(), in, tile.address(), in,
+            QuantizedCuda.dequantizeToF16(gpu, tile, w, first, rows);
+            cublas.linear(out.address + (long) first * Float.BYTES, out.rowStride(), xHalf, in, tile, in,
                     Cublas.dataType(DType.F16), n, rows, in, false);
         }
-        arena.free(tile);
-        arena.free(xHalf);
     }
 
     /** The product without bias, then bias and activation in one pass. */
@@ -595,7 +595,7 @@ public final class CudaEngine implements Engine {
     public void close() {
         gpu.synchronize();
         cublas.close();
-        List.of(convertedX, tokenIds).forEach(ReusedBlock::release);
+        List.of(convertedX, tokenIds, dequantizedTile).forEach(ReusedBlock::release);
         attention.release();
         arena.release();
         for (long address : weightAllocations) {

@@ -6,8 +6,7 @@ import java.lang.foreign.MemorySegment;
 /**
  * The key or value rows one {@link Attention} call reads: one tensor (a contiguous cache, the vision
  * tower's keys), or the blocks of a paged cache in position order, read in place. Row {@code j} is row
- * {@code j % blockRows} of block {@code j / blockRows}; kernels that walk many rows loop over blocks and
- * then over each block's rows, so a single tensor is one block and costs nothing extra. Every block has
+ * {@code j % blockRows} of block {@code j / blockRows} (a single tensor is one block). Every block has
  * the same dtype (F32, or F16 for a half-precision cache).
  */
 final class KvRows {
@@ -37,15 +36,6 @@ final class KvRows {
 
     int rows() {
         return rows;
-    }
-
-    int blockRows() {
-        return blockRows;
-    }
-
-    /** Block {@code b}: rows {@code [b·blockRows, +blockRows)}. */
-    CpuTensor block(int b) {
-        return blocks[b];
     }
 
     /** The segment holding row {@code row}. */
