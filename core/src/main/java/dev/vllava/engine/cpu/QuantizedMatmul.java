@@ -37,10 +37,12 @@ final class QuantizedMatmul {
             inputs[n] = QuantizedRows.input(x[n], layout);
         }
         loop.forRange(part.rows(), 64, (start, end) -> {
+            float[] scales = new float[(int) layout.groupsPerRow()];
             for (int o = start; o < end; o++) {
+                QuantizedRows.rowScales(layout, o, scales);
                 float b = bias == null ? 0f : bias[biasOffset + o];
                 for (int n = 0; n < inputs.length; n++) {
-                    out.set(n, o, QuantizedRows.dot(layout, codes, o, inputs[n]) + b);
+                    out.set(n, o, QuantizedRows.dot(layout, codes, o, inputs[n], scales) + b);
                 }
             }
         });
