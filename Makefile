@@ -24,7 +24,7 @@ build: ptx
 # only: when training fails, vllava runs the same without it.
 aot:
 	@rm -f $(AOT_CACHE)
-	@$(JAVA_HOME)/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xss4m \
+	@$(JAVA_HOME)/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -XX:MaxNewSize=512m -Xss4m \
 		-XX:AOTCacheOutput=$(AOT_CACHE) -cp $(abspath cli/target/vllava.jar) dev.vllava.cli.AotTraining \
 		> cli/target/aot-training.log 2>&1 \
 		&& echo "AOT cache: $(AOT_CACHE)" \

@@ -79,7 +79,8 @@ final class BenchCommand implements Callable<Integer> {
     VisualTokenOptions visualTokens;
 
     @Option(names = "--weights", paramLabel = "q8|q4", description = WeightsChoice.DESCRIPTION
-            + " With --synthetic the quantized layers are made directly as random codes.")
+            + " With --synthetic the quantized layers are made as a quantized checkpoint holds them (codes and scales;"
+            + " their F16 values are never made).")
     String weights;
 
     @Option(names = "--json", description = "Print one JSON object instead of the table.")
@@ -121,9 +122,9 @@ final class BenchCommand implements Callable<Integer> {
             requireContext(config, options);
             try (SyntheticWeights weights = new SyntheticWeights(config, DType.F16, 1)) {
                 if (quantizeAtLoad != null) {
-                    try (SyntheticQuantizedWeights quantized = new SyntheticQuantizedWeights(weights, quantizeAtLoad, 2)) {
+                    try (SyntheticQuantizedWeights quantized = new SyntheticQuantizedWeights(weights, quantizeAtLoad)) {
                         return CpuBench.run(new CpuBench.WeightSource("synthetic " + source.synthetic, config, quantized, DType.F16,
-                                quantized::bytes, quantizeAtLoad), threadCount, options, visualTokens.budget(), buffer, this::progress);
+                                quantized::bytes, quantizeAtLoad, false), threadCount, options, visualTokens.budget(), buffer, this::progress);
                     }
                 }
                 warnIfMemoryShort(weights.bytesForVideo());
@@ -135,7 +136,7 @@ final class BenchCommand implements Callable<Integer> {
             requireContext(checkpoint.config(), options);
             DType dtype = checkpoint.tensor("language_model.model.layers.0.self_attn.q_proj.weight").dtype();
             return CpuBench.run(new CpuBench.WeightSource(source.modelDir.toString(), checkpoint.config(),
-                    name -> checkpoint.has(name) ? checkpoint.tensor(name) : null, dtype, null, quantizeAtLoad),
+                    name -> checkpoint.has(name) ? checkpoint.tensor(name) : null, dtype, null, quantizeAtLoad, true),
                     threadCount, options, visualTokens.budget(), buffer, this::progress);
         }
     }

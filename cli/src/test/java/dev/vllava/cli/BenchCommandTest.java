@@ -69,6 +69,23 @@ class BenchCommandTest {
     }
 
     @Test
+    void quantizedSyntheticWeightsAreTheCodesAndScalesAQuantizedCheckpointHolds() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        CapturedRun f16 = vllava(bench("--json"));
+        CapturedRun q4 = vllava(bench("--json", "--weights", "q4"));
+        assertEquals(0, q4.exitCode(), q4.err());
+        JsonNode root = json.readTree(q4.out());
+        assertEquals("q4 (int4 g32, F16 scales)", root.get("weight_dtype").asText());
+        // tiny's language linear layers, 2 × (3·64·64 + 64·64 + 2·128·64 + 64·128) = 81,920 weights, are 2 bytes each
+        // in F16 and 0.5 + 2/32 in q4, made by tiling one quantized block of 2^21 values (2^20 bytes of codes and
+        // 2^16 F16 scales); every other tensor is the same in both.
+        long quantizedBlock = (1L << 20) + (1L << 16) * 2;
+        long f16Bytes = json.readTree(f16.out()).get("memory").get("weight_bytes").asLong();
+        assertEquals(f16Bytes - 81_920L * 2 + 81_920L * 9 / 16 + quantizedBlock, root.get("memory").get("weight_bytes").asLong(),
+                "q4 holds the codes and scales a quantized checkpoint holds, never the F16 layers");
+    }
+
+    @Test
     void tableHasAnAlignedRowPerStage() {
         CapturedRun run = vllava(bench());
         assertEquals(0, run.exitCode(), run.err());

@@ -70,7 +70,7 @@ final class CliProcess {
             fail(JAR + " is missing: the end-to-end tests run the packaged jar (mvn verify packages it first)");
         }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-XX:+UseParallelGC", "-Xss4m",
+                "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-XX:+UseParallelGC", "-XX:MaxNewSize=512m", "-Xss4m",
                 "-jar", JAR.toString()));
         command.addAll(List.of(args));
         return command;

@@ -26,33 +26,41 @@ public final class CpuBench {
      *
      * @param name         "synthetic 7b" or the model folder
      * @param tensors      tensors by checkpoint name (null for an absent one)
-     * @param dtype        the dtype the weights are stored (and read) in
+     * @param dtype        the dtype the weights are stored (and read) in; of the scales, for quantized layers
      * @param hostBytes    bytes of weights made in memory so far (synthetic), or null (memory-mapped)
-     * @param quantizeAtLoad {@code --weights}: the linear layers quantized while loading, or null
+     * @param quantization how the linear layers are quantized, or null when they are read as stored
+     * @param atLoad       whether the engine quantizes them while loading ({@code --weights} on plain tensors);
+     *                     false when {@code tensors} hands them out quantized already, as a quantized checkpoint does
      */
     public record WeightSource(String name, VideoLlavaConfig config, Function<String, TensorData> tensors, DType dtype,
-                          LongSupplier hostBytes, LoadQuantization quantizeAtLoad) {
+                          LongSupplier hostBytes, LoadQuantization quantization, boolean atLoad) {
 
+        /** Weights read as stored. */
         public WeightSource(String name, VideoLlavaConfig config, Function<String, TensorData> tensors, DType dtype,
                        LongSupplier hostBytes) {
-            this(name, config, tensors, dtype, hostBytes, null);
+            this(name, config, tensors, dtype, hostBytes, null, false);
+        }
+
+        /** What the engine quantizes while placing the weights: null when nothing is left to quantize. */
+        LoadQuantization quantizeAtLoad() {
+            return atLoad ? quantization : null;
         }
 
         /** "F16", or "q4 (int4 g32, F16 scales)" for quantized linear layers. */
         String format() {
-            if (quantizeAtLoad == null) {
+            if (quantization == null) {
                 return dtype.name();
             }
-            QuantScheme scheme = quantizeAtLoad.scheme();
+            QuantScheme scheme = quantization.scheme();
             return scheme.name() + " (int" + scheme.bits() + " g" + scheme.groupSize() + ", " + dtype.name() + " scales)";
         }
 
         /** Bytes per weight as read, scales included (applied to every weight: lm_head and embeddings are a few %). */
         double bytesPerWeight() {
-            if (quantizeAtLoad == null) {
+            if (quantization == null) {
                 return dtype.byteSize();
             }
-            QuantScheme scheme = quantizeAtLoad.scheme();
+            QuantScheme scheme = quantization.scheme();
             return scheme.bits() / 8.0 + (double) dtype.byteSize() / scheme.groupSize();
         }
     }

@@ -47,6 +47,8 @@ public final class MachineLimits {
         try (Arena arena = Arena.ofShared()) {
             MemorySegment buffer = arena.allocate(perThread * threads, 4096);
             buffer.fill((byte) 1); // touch every page so the timed runs do not count page faults
+            long warmUpBytes = Math.min(perThread, WARMUP_SUM_BYTES);
+            compile(() -> sum(buffer, 0, warmUpBytes), WARMUP_SUM_MAX_NANOS);
             double bestSeconds = Double.MAX_VALUE;
             for (int run = 0; run < RUNS; run++) {
                 bestSeconds = Math.min(bestSeconds, timeOnThreads(threads,
@@ -60,11 +62,7 @@ public final class MachineLimits {
     public static double fmaPeakGflops(int threads) {
         long iterations = 20_000_000;
         double bestSeconds = Double.MAX_VALUE;
-        // Compile the loop before timing it: many short calls, since one long first call would run
-        // interpreted (boxing every vector) until C2 finished, which takes tens of seconds on a busy machine.
-        for (int call = 0; call < WARMUP_CALLS_MAX && !compiled(); call++) {
-            fmaLoop(WARMUP_ITERATIONS);
-        }
+        compile(() -> fmaLoop(WARMUP_ITERATIONS), WARMUP_FMA_MAX_NANOS);
         for (int run = 0; run < RUNS; run++) {
             bestSeconds = Math.min(bestSeconds, timeOnThreads(threads, t -> fmaLoop(iterations)));
         }
@@ -72,14 +70,28 @@ public final class MachineLimits {
         return flops / bestSeconds / 1e9;
     }
 
+    /** FMA loop iterations of a warm-up call: ≈ 20 µs compiled, milliseconds interpreted. */
     private static final int WARMUP_ITERATIONS = 10_000;
+    private static final long WARMUP_FMA_MAX_NANOS = 1_000_000;
+    /** Bytes summed by a warm-up call: ≈ 3 µs compiled (they stay in L2), milliseconds interpreted. */
+    private static final long WARMUP_SUM_BYTES = 64 << 10;
+    private static final long WARMUP_SUM_MAX_NANOS = 50_000;
     private static final int WARMUP_CALLS_MAX = 5_000;
 
-    /** Whether a short call of the FMA loop runs at compiled speed (≈ 20 µs; interpreted, it is milliseconds). */
-    private static boolean compiled() {
-        long start = System.nanoTime();
-        fmaLoop(WARMUP_ITERATIONS);
-        return System.nanoTime() - start < 1_000_000;
+    /**
+     * Runs a short call until it runs at compiled speed (under {@code maxNanos}), so that the timed runs are
+     * compiled code. One long first call would run interpreted until C2 finished (tens of seconds on a busy
+     * machine), boxing every vector on the heap: the first timed sum of the 1 GiB buffer allocated 2.4 GB
+     * that way (JFR), and ParallelGC grew its heap to 1,469 MB for it (457 MB with this warm-up).
+     */
+    private static void compile(Runnable shortCall, long maxNanos) {
+        for (int call = 0; call < WARMUP_CALLS_MAX; call++) {
+            long start = System.nanoTime();
+            shortCall.run();
+            if (System.nanoTime() - start < maxNanos) {
+                return;
+            }
+        }
     }
 
     private static double sum(MemorySegment buffer, long start, long bytes) {

@@ -108,20 +108,43 @@ public final class SyntheticWeights implements Function<String, TensorData>, Aut
         TensorSpec spec = specs.get(name);
         long size = spec.elementCount() * dtype.byteSize();
         MemorySegment segment = arena.allocate(size, 64);
-        // Norm weights scale activations: around 1, as trained ones are; everything else small.
-        boolean norm = name.contains("norm") && name.endsWith(".weight");
-        tile(segment, norm ? nearOne : noise, Math.floorMod(name.hashCode(), BLOCK_BYTES / 64) * 64L);
+        Tiling tiling = tiling(name);
+        tile(segment, tiling.block(), tiling.offset());
         data = new TensorData(name, dtype, spec.shape().clone(), segment);
         made.put(name, data);
         bytes += size;
         return data;
     }
 
-    private static void tile(MemorySegment target, MemorySegment source, long offset) {
+    /** Elements of a tiling block (a power of two). */
+    long blockElements() {
+        return BLOCK_BYTES / dtype.byteSize();
+    }
+
+    /** The shape and part of a tensor the config's checkpoint holds; null for any other name. */
+    TensorSpec spec(String name) {
+        return specs.get(name);
+    }
+
+    /**
+     * How a tensor's bytes are made: {@code block} repeated from byte {@code offset} on (a multiple of 64
+     * bytes), element 0 of the tensor being the block's element at that offset.
+     */
+    record Tiling(MemorySegment block, long offset) {}
+
+    /** The tiling of the named tensor (the same every time: {@link SyntheticQuantizedWeights} relies on it). */
+    Tiling tiling(String name) {
+        // Norm weights scale activations: around 1, as trained ones are; everything else small.
+        boolean norm = name.contains("norm") && name.endsWith(".weight");
+        return new Tiling(norm ? nearOne : noise, Math.floorMod(name.hashCode(), BLOCK_BYTES / 64) * 64L);
+    }
+
+    /** Fills {@code target} with {@code source}'s bytes from {@code offset} on, wrapping around to its start. */
+    static void tile(MemorySegment target, MemorySegment source, long offset) {
         long at = 0;
         long from = offset;
         while (at < target.byteSize()) {
-            long count = Math.min(target.byteSize() - at, BLOCK_BYTES - from);
+            long count = Math.min(target.byteSize() - at, source.byteSize() - from);
             MemorySegment.copy(source, from, target, at, count);
             at += count;
             from = 0;

@@ -13,10 +13,14 @@ public record LoadQuantization(QuantScheme scheme, QuantTargets targets) {
 
     /** {@code weight} as the engine should hold it; quantized codes are allocated in {@code arena}. */
     public TensorData apply(TensorData weight, Arena arena) {
-        if (weight.isQuantized() || weight.shape().length != 2 || !targets.quantizes(weight.name())
-                || weight.columns() % scheme.groupSize() != 0) {
+        if (weight.isQuantized() || !quantizes(weight.name(), weight.shape())) {
             return weight;
         }
         return Quantizer.quantize(weight, scheme, arena);
+    }
+
+    /** Whether a plain weight of this name and shape is quantized: a 2-D target whose columns the group divides. */
+    public boolean quantizes(String name, long[] shape) {
+        return shape.length == 2 && targets.quantizes(name) && shape[1] % scheme.groupSize() == 0;
     }
 }
