@@ -5,6 +5,7 @@ import static dev.vllava.engine.cpu.Halves.LANES;
 
 import dev.vllava.engine.AttentionShape;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -42,11 +43,12 @@ final class Attention {
             DecodeAttention.run(loop, out, q, k, v, shape);
             return;
         }
-        float[][] keysT = new float[shape.kvHeads()][];
-        float[][] values = new float[shape.kvHeads()][];
+        KvCopies copies = KV_COPIES.get().sizedFor(shape.kvHeads(), shape.headDim(), k.rows());
+        float[][] keysT = copies.keysT;
+        float[][] values = copies.values;
         loop.forEach(shape.kvHeads(), kvHead -> {
-            keysT[kvHead] = transposeKeys(k, shape.headDim(), kvHead);
-            values[kvHead] = packValues(v, shape.headDim(), kvHead);
+            transposeKeys(k, shape.headDim(), kvHead, keysT[kvHead]);
+            packValues(v, shape.headDim(), kvHead, values[kvHead]);
         });
         int blocks = ParallelLoop.ceilDiv(queries, QUERY_BLOCK);
         int groups = heads / shape.kvHeads();
@@ -58,6 +60,29 @@ final class Attention {
             HeadBlock work = new HeadBlock(out, q, k, shape, h, keysT[h / groups], values[h / groups], SCRATCH.get());
             work.run(first, last);
         });
+    }
+
+    /**
+     * The calling thread's copies of the keys (transposed) and values (packed), one pair of arrays per kv
+     * head, grown to the longest context it has attended over and reused: fresh ones for every layer and
+     * prompt pass were 38% of the bytes a 7B video question allocated (69 MB per layer at 2,100 keys), and the
+     * collector promoted them into an old generation that stayed resident (docs/bench.md, "Memory, session 4").
+     * Workers fill them inside the loop; the loop's end orders those writes before the head tasks read them.
+     */
+    private static final ThreadLocal<KvCopies> KV_COPIES = ThreadLocal.withInitial(KvCopies::new);
+
+    private static final class KvCopies {
+        float[][] keysT = new float[0][];
+        float[][] values = new float[0][];
+
+        KvCopies sizedFor(int kvHeads, int d, int keys) {
+            int length = d * Gemm.roundUp(keys, KEY_STEP);
+            if (keysT.length != kvHeads || keysT[0].length < length) {
+                keysT = new float[kvHeads][length];
+                values = new float[kvHeads][length];
+            }
+            return this;
+        }
     }
 
     /** Per-thread score rows, reused across tasks (a task would otherwise zero 4 × keys floats). */
@@ -88,19 +113,21 @@ final class Attention {
      * contiguous so the score kernel streams it (a plain {@code [headDim][keys]} transpose put every
      * step of the kernel on another page, and was 2× slower).
      */
-    private static float[] transposeKeys(KvRows k, int d, int kvHead) {
+    private static void transposeKeys(KvRows k, int d, int kvHead, float[] transposed) {
         int keys = k.rows();
         int padded = Gemm.roundUp(keys, KEY_STEP);
-        float[] transposed = new float[d * padded];
         float[] row = new float[d];
-        for (int j = 0; j < keys; j++) {
-            Halves.toFloats(k.dtype(), k.segment(j), k.byteOffset(j, kvHead * d), d, row);
+        for (int j = 0; j < padded; j++) {
+            if (j < keys) {
+                Halves.toFloats(k.dtype(), k.segment(j), k.byteOffset(j, kvHead * d), d, row);
+            } else {
+                Arrays.fill(row, 0f);
+            }
             int base = j / KEY_STEP * d * KEY_STEP + j % KEY_STEP;
             for (int c = 0; c < d; c++) {
                 transposed[base + c * KEY_STEP] = row[c];
             }
         }
-        return transposed;
     }
 
     /**
@@ -108,12 +135,10 @@ final class Attention {
      * is a whole row stride (16 KB for a 7B model) from the next, so walking them costs a TLB miss
      * per key; packed, the weighted sum streams (measured 3× faster for 2086 keys).
      */
-    private static float[] packValues(KvRows v, int d, int kvHead) {
-        float[] packed = new float[v.rows() * d];
+    private static void packValues(KvRows v, int d, int kvHead, float[] packed) {
         for (int j = 0; j < v.rows(); j++) {
             Halves.toFloats(v.dtype(), v.segment(j), v.byteOffset(j, kvHead * d), d, packed, j * d);
         }
-        return packed;
     }
 
     /** One head's query rows [first, last): scores, softmax, weighted values. */

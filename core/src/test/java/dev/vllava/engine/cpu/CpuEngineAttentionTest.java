@@ -66,6 +66,30 @@ class CpuEngineAttentionTest {
     }
 
     @Test
+    void prefillAttentionDoesNotDependOnWhatTheThreadAttendedBefore() {
+        // The transposed keys and packed values are reused per calling thread: a short context after a long
+        // one (larger copies, other data) must give the bits it gives first.
+        AttentionShape shortShape = AttentionShape.causal(4, 2, 32, 0);
+        Random random = new Random(21);
+        float[] q = Weights.gaussian(10 * 4 * 32, random);
+        float[] k = Weights.gaussian(10 * 2 * 32, random);
+        float[] v = Weights.gaussian(10 * 2 * 32, random);
+        float[] first = prefill(shortShape, q, k, v);
+        prefill(AttentionShape.causal(4, 2, 32, 0), Weights.gaussian(90 * 4 * 32, random),
+                Weights.gaussian(90 * 2 * 32, random), Weights.gaussian(90 * 2 * 32, random));
+        assertArrayEquals(first, prefill(shortShape, q, k, v));
+    }
+
+    private float[] prefill(AttentionShape shape, float[] q, float[] k, float[] v) {
+        int rows = q.length / (shape.heads() * shape.headDim());
+        int width = shape.kvHeads() * shape.headDim();
+        Tensor out = engine.allocate(rows, shape.heads() * shape.headDim());
+        engine.attention(out, engine.upload(q, rows, q.length / rows), engine.upload(k, rows, width),
+                engine.upload(v, rows, width), shape);
+        return engine.download(out);
+    }
+
+    @Test
     void chunkedPrefillAfterCachedTokens() {
         check(AttentionShape.causal(4, 2, 10, 5), 3, 8);
     }
