@@ -147,7 +147,7 @@ final class QuantizedRows {
             dot0 = codes8(codes, at + c + LANES).fma(FloatVector.fromArray(FLOATS, x, c + LANES), dot0);
             total0 = dot0.fma(FloatVector.broadcast(FLOATS, scales[b >>> shift]), total0);
         }
-        return total0.add(total1).reduceLanes(VectorOperators.ADD);
+        return VectorMath.sum(total0.add(total1));
     }
 
     /**
@@ -179,7 +179,7 @@ final class QuantizedRows {
             dot0 = high(packed0).fma(FloatVector.fromArray(FLOATS, x, half + p), dot0);
             total0 = dot0.fma(FloatVector.broadcast(FLOATS, scales[b >>> shift]), total0);
         }
-        return total0.add(total1).reduceLanes(VectorOperators.ADD);
+        return VectorMath.sum(total0.add(total1));
     }
 
     /** {@link #LANES} stored 8-bit codes ({@code q + 128}) zero-extended to floats. */
