@@ -166,7 +166,7 @@ final class DecodeAttention {
                         continue; // causal: a later key than row r sees
                     }
                     for (int h = 0; h < layout.heads; h++) {
-                        float dot = dot(query, r * layout.width + h * d, row, (h / group) * d, d);
+                        float dot = VectorMath.dot(query, r * layout.width + h * d, row, (h / group) * d, d);
                         scores[r * layout.heads + h][i] = dot * layout.scale;
                     }
                 }
@@ -195,21 +195,6 @@ final class DecodeAttention {
         private void widen(KvRows rows, int key) {
             Halves.toFloats(rows.dtype(), rows.segment(key), rows.byteOffset(key, 0), kvWidth, row);
         }
-    }
-
-    /** {@code a[aAt, +d) · b[bAt, +d)}, lanes summed in lane order (reduceLanes may add in another order once compiled). */
-    private static float dot(float[] a, int aAt, float[] b, int bAt, int d) {
-        int vectorEnd = d - d % LANES;
-        FloatVector sum = FloatVector.zero(FLOATS);
-        int c = 0;
-        for (; c < vectorEnd; c += LANES) {
-            sum = FloatVector.fromArray(FLOATS, a, aAt + c).fma(FloatVector.fromArray(FLOATS, b, bAt + c), sum);
-        }
-        float dot = VectorMath.sum(sum);
-        for (; c < d; c++) {
-            dot += a[aAt + c] * b[bAt + c];
-        }
-        return dot;
     }
 
     /** {@code acc[accAt, +d) += p · x[xAt, +d)}. */

@@ -98,22 +98,9 @@ final class QuantizedRows {
         }
         float codeSum = layout.bits() == 8 ? dot8(layout, codes, row * layout.rowBytes(), x, scales)
                 : dot4(layout, codes, row * layout.rowBytes(), x, scales);
+        // What the codes' offset added: offset · Σ_g scale_g · (Σ of group g's inputs, stored after the inputs).
         int offset = layout.bits() == 8 ? 128 : 8;
-        return codeSum - offset * groupSums(scales, x, (int) layout.columns(), (int) layout.groupsPerRow());
-    }
-
-    /** {@code Σ_g scale_g · Σ_{j in g} x_j}: what the codes' offset adds to their dot product. */
-    private static float groupSums(float[] scales, float[] x, int sums, int groups) {
-        FloatVector total = FloatVector.zero(FLOATS);
-        int g = 0;
-        for (; g + LANES <= groups; g += LANES) {
-            total = FloatVector.fromArray(FLOATS, scales, g).fma(FloatVector.fromArray(FLOATS, x, sums + g), total);
-        }
-        float sum = VectorMath.sum(total);
-        for (; g < groups; g++) {
-            sum += scales[g] * x[sums + g];
-        }
-        return sum;
+        return codeSum - offset * VectorMath.dot(scales, 0, x, (int) layout.columns(), (int) layout.groupsPerRow());
     }
 
     /*

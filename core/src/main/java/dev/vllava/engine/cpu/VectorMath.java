@@ -40,6 +40,21 @@ final class VectorMath {
         return total;
     }
 
+    /** {@code a[aAt, +n) · b[bAt, +n)}: one vector FMA chain, its lanes summed in lane order, then the scalar tail. */
+    static float dot(float[] a, int aAt, float[] b, int bAt, int n) {
+        int vectorEnd = n - n % LANES;
+        FloatVector sum = FloatVector.zero(FLOATS);
+        int c = 0;
+        for (; c < vectorEnd; c += LANES) {
+            sum = FloatVector.fromArray(FLOATS, a, aAt + c).fma(FloatVector.fromArray(FLOATS, b, bAt + c), sum);
+        }
+        float dot = sum(sum);
+        for (; c < n; c++) {
+            dot += a[aAt + c] * b[bAt + c];
+        }
+        return dot;
+    }
+
     /**
      * e^x to ~1 ulp: x = k·ln2 + r with |r| ≤ ln2/2, e^r by its degree-7 Taylor polynomial
      * (truncation error r⁸/8! &lt; 6e-9 relative), times 2^k built in the exponent bits.
